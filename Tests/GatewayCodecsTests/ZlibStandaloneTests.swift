@@ -1,0 +1,66 @@
+import Testing
+@testable import GatewayCodecs
+
+/// Vectors made with Python's zlib: `zlib.compress(b'{"op":11}')` etc.
+@Suite struct ZlibStandaloneTests {
+    // zlib.compress(b'{"op":11,"d":null}').hex()
+    static let heartbeatAck: [UInt8] = hex("789cab56ca2f50b23234d4514a51b2ca2bcdc9a9050030960581")
+
+    @Test func inflatesACompleteStream() throws {
+        let output = try ZlibStandalone.decompress(Self.heartbeatAck, limit: 1 << 20)
+        #expect(String(decoding: output, as: UTF8.self) == #"{"op":11,"d":null}"#)
+    }
+
+    @Test func inflatesExactlyAtTheLimit() throws {
+        let output = try ZlibStandalone.decompress(Self.heartbeatAck, limit: 18)
+        #expect(output.count == 18)
+    }
+
+    @Test func refusesOneByteOverTheLimit() {
+        #expect(throws: DecompressionError.self) { try ZlibStandalone.decompress(Self.heartbeatAck, limit: 17) }
+        do {
+            _ = try ZlibStandalone.decompress(Self.heartbeatAck, limit: 17)
+        } catch {
+            #expect(error.kind == .limitExceeded)
+        }
+    }
+
+    @Test func reportsTruncation() {
+        for length in 0..<Self.heartbeatAck.count {
+            do {
+                _ = try ZlibStandalone.decompress(Array(Self.heartbeatAck.prefix(length)), limit: 1 << 20)
+                Issue.record("prefix of \(length) bytes inflated")
+            } catch {
+                #expect([.truncatedZlib, .corruptZlib].contains(error.kind), "prefix \(length): \(error)")
+            }
+        }
+    }
+
+    @Test func reportsTrailingBytes() {
+        do {
+            _ = try ZlibStandalone.decompress(Self.heartbeatAck + [0x00], limit: 1 << 20)
+            Issue.record("trailing byte accepted")
+        } catch {
+            #expect(error.kind == .trailingData)
+            #expect(error.offset == Self.heartbeatAck.count)
+        }
+    }
+
+    @Test func reportsABadHeader() {
+        do {
+            _ = try ZlibStandalone.decompress([0x78, 0x00, 0x01, 0x02], limit: 1 << 20)
+            Issue.record("bad header accepted")
+        } catch {
+            #expect(error.kind == .corruptZlib)
+        }
+    }
+}
+
+func hex(_ text: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var iterator = text.unicodeScalars.makeIterator()
+    while let high = iterator.next(), let low = iterator.next() {
+        if let value = UInt8(String(high) + String(low), radix: 16) { bytes.append(value) }
+    }
+    return bytes
+}
