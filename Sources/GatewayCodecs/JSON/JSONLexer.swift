@@ -32,21 +32,33 @@ struct JSONLexer {
         return bytes[index]
     }
 
-    /// Consumes `literal` (`true`, `false` or `null`), whose first byte is at the index.
+    /// Consumes `literal` (`true`, `false` or `null`), whose first byte the caller has matched at the index.
+    @inline(__always)
     mutating func consumeLiteral(_ literal: StaticString) throws(JSONDecodingError) {
         let length = literal.utf8CodeUnitCount
-        let start = index
-        let expected = "'\(literal)'"
-        let text = literal.utf8Start
-        for offset in 0..<length {
-            let position = start + offset
-            guard position < end else { throw .endOfInput(at: position, expected: expected) }
-            let byte = bytes[position]
-            guard byte == text[offset] else {
-                throw .unexpected(byte, at: position, expected: "\(expected) (literal starting at byte \(start))")
+        if end - index >= length {
+            // One 4-byte compare covers the rest: the last four bytes of each literal plus the matched first.
+            let found = bytes.loadUnaligned(fromByteOffset: index + length - 4, as: UInt32.self)
+            let wanted = UnsafeRawPointer(literal.utf8Start + (length - 4)).loadUnaligned(as: UInt32.self)
+            if found == wanted {
+                index += length
+                return
             }
         }
-        index = start + length
+        try literalMismatch(literal)
+    }
+
+    /// Throws the error for a literal that does not match: the first wrong byte, or the end of input.
+    private func literalMismatch(_ literal: StaticString) throws(JSONDecodingError) {
+        let text = literal.utf8Start
+        let expected = "'\(literal)' (literal starting at byte \(index))"
+        for offset in 0..<literal.utf8CodeUnitCount {
+            let position = index + offset
+            guard position < end else { throw .endOfInput(at: position, expected: expected) }
+            let byte = bytes[position]
+            guard byte == text[offset] else { throw .unexpected(byte, at: position, expected: expected) }
+        }
+        preconditionFailure("literalMismatch called for a matching literal")
     }
 
     /// Consumes the `:` after an object key (whitespace allowed around it).

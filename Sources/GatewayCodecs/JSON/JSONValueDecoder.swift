@@ -9,8 +9,8 @@ struct JSONValueDecoder {
     private var lexer: JSONLexer
     private let maxDepth: Int
     private var containers: [OpenContainer] = []
-    private var values = ValueStack()
-    private var keys: [String] = []
+    private let values = MoveStack<GatewayValue>()
+    private let keys = MoveStack<String>()
     private var scratch: [UInt8] = []
 
     private struct OpenContainer {
@@ -77,8 +77,8 @@ struct JSONValueDecoder {
                     guard separator == .closeBrace else {
                         throw .unexpected(separator, at: lexer.index, expected: "',' or '}'")
                     }
-                    value = .object(GatewayObject(values.popEntries(from: container.firstValue, keys: keys[container.firstKey...])))
-                    keys.removeSubrange(container.firstKey...)
+                    value = .object(
+                        GatewayObject(values.popEntries(from: container.firstValue, keys: keys, keyStart: container.firstKey)))
                 } else {
                     guard separator == .closeBracket else {
                         throw .unexpected(separator, at: lexer.index, expected: "',' or ']'")
@@ -98,7 +98,7 @@ struct JSONValueDecoder {
         let byte = try lexer.nextSignificantByte(expected: "a string key")
         guard byte == .quote else { throw .unexpected(byte, at: lexer.index, expected: "a string key") }
         let token = try lexer.scanString()
-        keys.append(lexer.string(for: token, scratch: &scratch))
+        keys.push(lexer.string(for: token, scratch: &scratch))
         try lexer.consumeColon()
     }
 }
