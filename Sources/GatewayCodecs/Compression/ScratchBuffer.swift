@@ -22,6 +22,11 @@ struct ScratchBuffer: ~Copyable {
     func append(_ produced: Int, to payload: inout [UInt8], limit: Int) -> Bool {
         guard produced <= limit - payload.count else { return false }
         if produced > 0 {
+            let needed = payload.count + produced
+            if payload.capacity < needed {
+                // Grow geometrically, but never reserve past the cap: a bomb stops at `limit`.
+                payload.reserveCapacity(min(limit, max(needed, payload.count * 2)))
+            }
             payload.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<produced]))
         }
         return true
