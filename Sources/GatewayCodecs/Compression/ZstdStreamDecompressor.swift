@@ -7,7 +7,10 @@ import CZstd
 /// Each message is fed whole through `ZSTD_decompressStream` until all of it
 /// is consumed and no output is pending. A message must end on a block
 /// boundary, as a flush leaves it; one that ends inside a block was cut short
-/// and is reported as ``DecompressionError/Kind/truncatedZstd``.
+/// and is reported as ``DecompressionError/Kind/truncatedZstd``. (zstd-stream
+/// never ends its frame; in a message that does, a cut exactly 3 bytes before
+/// the end of the last block or of the checksum looks like a block boundary to
+/// the decoder and goes unnoticed until the next message.)
 ///
 /// Make one per connection. After an error the stream state is unknown, so
 /// every later call throws ``DecompressionError/Kind/unusableAfterError``
@@ -116,13 +119,14 @@ public final class ZstdStreamDecompressor {
             // A full output buffer may mean more output is waiting inside the decoder.
             if input.pos == input.size && output.pos < output.size { break }
         } while true
-        // The hint is 0 when a frame just ended, and exactly one block header when
-        // the decoder stopped between blocks; anything else means it stopped inside
-        // a header or a block, waiting for bytes this message should have held.
+        // ZSTD_decompressStream returns a hint of the input it wants next: 0 when a
+        // frame just ended, exactly one block header between blocks, and more or less
+        // than that inside a header or a (non-last) block, whose remaining bytes it
+        // counts plus the next block's header.
         if nextInputHint != 0 && nextInputHint != Self.blockHeaderSize {
             throw DecompressionError(
                 .truncatedZstd,
-                "zstd-stream message ends inside a block (the decoder wants \(nextInputHint) more bytes)",
+                "zstd-stream message ends inside a block or header (the decoder asks for \(nextInputHint) more bytes)",
                 offset: compressedBytesIn + message.count)
         }
         return payload
