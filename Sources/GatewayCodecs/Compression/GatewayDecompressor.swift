@@ -22,7 +22,7 @@ public final class GatewayDecompressor {
 
     private enum Backend {
         case passthrough
-        case payload
+        case payload(ZlibInflater)
         case zlibStream(ZlibStreamDecompressor)
         case zstdStream(ZstdStreamDecompressor)
     }
@@ -46,7 +46,7 @@ public final class GatewayDecompressor {
         self.limit = max(0, limit)
         switch compression {
         case .none: backend = .passthrough
-        case .payload: backend = .payload
+        case .payload: backend = .payload(try ZlibInflater())
         case .zlibStream: backend = .zlibStream(try ZlibStreamDecompressor(limit: limit))
         case .zstdStream: backend = .zstdStream(try ZstdStreamDecompressor(limit: limit))
         }
@@ -80,9 +80,9 @@ public final class GatewayDecompressor {
         switch backend {
         case .passthrough:
             return passThrough(message)
-        case .payload:
+        case .payload(let inflater):
             guard isBinary else { return passThrough(message) }
-            let payload = try ZlibStandalone.decompress(message, limit: limit)
+            let payload = try inflater.inflateStream(message, limit: limit, expectedSize: nil)
             ownBytesIn += message.count
             ownBytesOut += payload.count
             return payload
