@@ -14,7 +14,9 @@ let package = Package(
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
-        .target(name: "GatewayCodecs", dependencies: ["CZlib"]),
+        // libzstd, loaded at run time (machines have the library but not its header).
+        .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"]),
         .testTarget(name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"]),
     ],
     swiftLanguageModes: [.v6]

@@ -46,6 +46,29 @@ import Testing
         }
     }
 
+    @Test func checksTheAnnouncedSize() throws {
+        // ETF COMPRESSED terms announce the inflated size.
+        #expect(try ZlibStandalone.decompress(Self.heartbeatAck, limit: 1 << 20, expectedSize: 18).count == 18)
+        for (announced, kind) in [(17, DecompressionError.Kind.corruptZlib), (19, .corruptZlib), (-1, .corruptZlib)] {
+            let error = #expect(throws: DecompressionError.self, "announced \(announced)") {
+                try ZlibStandalone.decompress(Self.heartbeatAck, limit: 1 << 20, expectedSize: announced)
+            }
+            #expect(error?.kind == kind, "announced \(announced)")
+        }
+        let error = #expect(throws: DecompressionError.self) {
+            try ZlibStandalone.decompress(Self.heartbeatAck, limit: 10, expectedSize: 18)
+        }
+        #expect(error?.kind == .limitExceeded)
+    }
+
+    @Test func inflatesAStreamLargerThanOneChunk() throws {
+        var generator = SplitMix64(seed: 1)
+        let payload = (0..<2000).flatMap { samplePayload(index: $0, using: &generator) }
+        let compressed = ZlibStandalone.compress(payload)
+        #expect(try ZlibStandalone.decompress(compressed, limit: payload.count) == payload)
+        #expect(try ZlibStandalone.decompress(compressed, limit: 1 << 30, expectedSize: payload.count) == payload)
+    }
+
     @Test func reportsABadHeader() {
         do {
             _ = try ZlibStandalone.decompress([0x78, 0x00, 0x01, 0x02], limit: 1 << 20)

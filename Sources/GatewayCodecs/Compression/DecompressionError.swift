@@ -10,6 +10,12 @@ public struct DecompressionError: Error, Sendable, Hashable, CustomStringConvert
         case trailingData
         /// The zstd decoder reported an error.
         case corruptZstd
+        /// A zstd-stream message ended inside a block: it was cut short.
+        case truncatedZstd
+        /// A text message arrived on a connection whose transport compression needs binary messages.
+        case unexpectedTextMessage
+        /// The decompressor failed earlier on this connection and must be reset before further use.
+        case unusableAfterError
         /// The decompressed payload would exceed the configured cap.
         case limitExceeded
         /// The zstd library could not be loaded at run time.
@@ -23,6 +29,9 @@ public struct DecompressionError: Error, Sendable, Hashable, CustomStringConvert
     /// A human-readable explanation naming the failing layer and detail.
     public var message: String
     /// Byte offset in the compressed input where the failure was noticed, when known.
+    ///
+    /// For the stream decompressors this counts from the start of the connection's
+    /// compressed stream (all messages so far); for a standalone stream, from its first byte.
     public var offset: Int?
 
     /// Creates an error.

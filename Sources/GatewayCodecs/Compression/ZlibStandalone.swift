@@ -19,84 +19,8 @@ public enum ZlibStandalone {
         limit: Int,
         expectedSize: Int? = nil
     ) throws(DecompressionError) -> [UInt8] {
-        if let expectedSize, expectedSize > limit {
-            throw DecompressionError(
-                .limitExceeded, "announced decompressed size \(expectedSize) exceeds the limit of \(limit) bytes")
-        }
-        var stream = z_stream()
-        guard czlib_inflate_init2(&stream, 15) == Z_OK else {
-            throw DecompressionError(.libraryFailure, "zlib inflateInit2 failed")
-        }
-        defer { inflateEnd(&stream) }
-
-        // Grow geometrically from a guess so a small bomb cannot make us
-        // allocate the whole cap up front.
-        var capacity = expectedSize ?? min(limit, max(1024, input.count.multipliedReportingOverflow(by: 4).partialValue))
-        var output = [UInt8](repeating: 0, count: max(capacity, 1))
-        var produced = 0
-        guard let inputBase = input.baseAddress?.assumingMemoryBound(to: Bytef.self) else {
-            throw DecompressionError(.truncatedZlib, "empty zlib stream", offset: 0)
-        }
-        stream.next_in = UnsafeMutablePointer(mutating: inputBase)
-        stream.avail_in = uInt(clamping: input.count)
-
-        while true {
-            if produced == output.count {
-                if produced >= limit {
-                    // One more byte of room tells a stream that ends exactly at the cap from a bomb.
-                    var probe: UInt8 = 0
-                    let status = withUnsafeMutablePointer(to: &probe) { pointer -> Int32 in
-                        stream.next_out = pointer
-                        stream.avail_out = 1
-                        return inflate(&stream, Z_NO_FLUSH)
-                    }
-                    if status == Z_STREAM_END && stream.avail_out == 1 { break }
-                    throw DecompressionError(
-                        .limitExceeded, "decompressed payload exceeds the limit of \(limit) bytes",
-                        offset: input.count - Int(stream.avail_in))
-                }
-                capacity = min(limit, max(output.count * 2, 1024))
-                output.append(contentsOf: repeatElement(0, count: capacity - output.count))
-            }
-            let status = output.withUnsafeMutableBufferPointer { buffer -> Int32 in
-                guard let base = buffer.baseAddress else { return Z_MEM_ERROR }
-                stream.next_out = base + produced
-                stream.avail_out = uInt(buffer.count - produced)
-                let status = inflate(&stream, Z_NO_FLUSH)
-                produced = buffer.count - Int(stream.avail_out)
-                return status
-            }
-            let consumed = input.count - Int(stream.avail_in)
-            switch status {
-            case Z_STREAM_END:
-                if stream.avail_in != 0 {
-                    throw DecompressionError(
-                        .trailingData, "\(stream.avail_in) bytes follow the end of the zlib stream", offset: consumed)
-                }
-                output.removeSubrange(produced...)
-                if let expectedSize, produced != expectedSize {
-                    throw DecompressionError(
-                        .corruptZlib, "zlib stream inflated to \(produced) bytes, \(expectedSize) announced")
-                }
-                return output
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR:
-                if stream.avail_in == 0 {
-                    throw DecompressionError(.truncatedZlib, "zlib stream ends before its final block", offset: consumed)
-                }
-                continue
-            default:
-                throw DecompressionError(.corruptZlib, "corrupt zlib stream: \(zlibMessage(stream))", offset: consumed)
-            }
-        }
-        // Reached only when the output is exactly `limit` bytes long and the stream ended.
-        if stream.avail_in != 0 {
-            throw DecompressionError(
-                .trailingData, "\(stream.avail_in) bytes follow the end of the zlib stream",
-                offset: input.count - Int(stream.avail_in))
-        }
-        return output
+        try ZlibInflater(scratchSize: min(128 << 10, max(4 << 10, expectedSize ?? min(input.count, 32 << 10) * 4)))
+            .inflateStream(input, limit: limit, expectedSize: expectedSize)
     }
 
     /// Inflates a complete zlib stream held in an array.
