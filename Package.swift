@@ -10,12 +10,16 @@ let package = Package(
     name: "swift-discord-gateway",
     products: [
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
+        .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "GatewayCodecs", dependencies: ["CZlib"]),
         .testTarget(name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"]),
+        // RFC 6455 client: no dependencies, no Foundation.
+        .target(name: "WebSocketProtocol"),
+        .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )
