@@ -67,14 +67,22 @@ struct HandshakeResponseParser: Sendable {
                 buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[position..<(position + take)]))
                 let takenFrom = position
                 position += take
-                guard let end = Self.findHeaderEnd(in: buffer, from: scanFrom) else {
+                let found: Int?
+                do throws(WebSocketProtocolError) {
+                    found = try Self.findHeaderEnd(in: buffer, from: scanFrom, offset: bufferOffset)
+                } catch {
+                    state = .done
+                    throw error
+                }
+                guard let end = found else {
                     if buffer.count >= maxHeaderSize {
                         state = .done
                         throw WebSocketProtocolError(
                             .handshakeHeaderTooLarge, "response header block exceeds \(maxHeaderSize) bytes",
                             offset: bufferOffset + buffer.count)
                     }
-                    state = .head(scanFrom: max(0, buffer.count - 3))
+                    // Resume at the last byte: a CR there is checked against what follows.
+                    state = .head(scanFrom: max(0, buffer.count - 1))
                     return .needMoreInput
                 }
                 // Bytes of this chunk that belong to the header block.
@@ -137,23 +145,31 @@ struct HandshakeResponseParser: Sendable {
             isBodyTruncated: reader.isTruncated)
     }
 
-    /// Index just past the first CR LF CR LF at or after `from`.
-    private static func findHeaderEnd(in buffer: [UInt8], from: Int) -> Int? {
-        buffer.withUnsafeBytes { bytes -> Int? in
+    /// Index just past the first CR LF CR LF at or after `from`; throws at a
+    /// bare LF or CR, so a server using other line endings fails at once
+    /// instead of leaving the client waiting for a terminator that never comes.
+    private static func findHeaderEnd(in buffer: [UInt8], from: Int, offset: Int) throws(WebSocketProtocolError) -> Int? {
+        let result = buffer.withUnsafeBytes { bytes -> Result<Int?, WebSocketProtocolError> in
             var index = from
-            while index + 4 <= bytes.count {
-                if bytes[index + 3] != 0x0A {
-                    // The terminator's last byte is LF; skip ahead when it cannot end here.
-                    index += 1
-                    continue
-                }
-                if bytes[index] == 0x0D && bytes[index + 1] == 0x0A && bytes[index + 2] == 0x0D {
-                    return index + 4
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x0A:
+                    guard index > 0 && bytes[index - 1] == 0x0D else {
+                        return .failure(WebSocketProtocolError(.malformedHeader, "line ends with LF without CR", offset: offset + index))
+                    }
+                    if index >= 3 && bytes[index - 2] == 0x0A && bytes[index - 3] == 0x0D { return .success(index + 1) }
+                case 0x0D:
+                    if index + 1 < bytes.count && bytes[index + 1] != 0x0A {
+                        return .failure(WebSocketProtocolError(.malformedHeader, "CR not followed by LF", offset: offset + index))
+                    }
+                default:
+                    break
                 }
                 index += 1
             }
-            return nil
+            return .success(nil)
         }
+        return try result.get()
     }
 
     /// Parses the status line and header fields of `block` (which ends with CR LF CR LF).
