@@ -98,7 +98,7 @@ import WebSocketProtocol
         "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "1a;name=value\r\n{\"message\": \"You are being\r\n"
             + "11\r\n rate limited.\", \r\n"
-            + "13 \r\n\"retry_after\": 5.0}\r\n"
+            + "13 ; quoted=\"x\"\r\n\"retry_after\": 5.0}\r\n"
             + "0\r\nX-Trailer: yes\r\n\r\n")
 
     @Test(arguments: [nil, 21, 22, 23] as [UInt64?])
