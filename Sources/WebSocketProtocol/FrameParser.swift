@@ -358,7 +358,8 @@ public struct WebSocketFrameParser: Sendable {
         let headerOffset = offset - (headerScratch.isEmpty ? 0 : headerScratch.count)
         let first = bytes[0]
         let second = bytes[1]
-        let lengthOffset = headerOffset + 2
+        // The length's own bytes: the second byte, or the extended field after it.
+        let lengthOffset = headerOffset + (second & 0x7F < 126 ? 1 : 2)
         var payloadLength: Int
         var index = 2
         switch second & 0x7F {
