@@ -73,15 +73,15 @@ struct HTTPBodyReader: Sendable {
                 return
             case .fixed(let remaining):
                 let count = min(remaining, input.count - position)
-                keep(UnsafeRawBufferPointer(rebasing: input[position..<(position + count)]))
+                guard keep(UnsafeRawBufferPointer(rebasing: input[position..<(position + count)])) else { return stopAtLimit() }
                 position += count
                 state = remaining == count ? .done : .fixed(remaining: remaining - count)
             case .untilEndOfInput:
-                keep(UnsafeRawBufferPointer(rebasing: input[position...]))
+                guard keep(UnsafeRawBufferPointer(rebasing: input[position...])) else { return stopAtLimit() }
                 position = input.count
             case .chunkData(let remaining):
                 let count = min(remaining, input.count - position)
-                keep(UnsafeRawBufferPointer(rebasing: input[position..<(position + count)]))
+                guard keep(UnsafeRawBufferPointer(rebasing: input[position..<(position + count)])) else { return stopAtLimit() }
                 position += count
                 state = remaining == count ? .chunkDataEnd(seenCR: false) : .chunkData(remaining: remaining - count)
             case .chunkDataEnd(let seenCR):
@@ -113,6 +113,12 @@ struct HTTPBodyReader: Sendable {
         }
     }
 
+    /// Reaching the limit ends the body: nothing more is worth waiting for.
+    private mutating func stopAtLimit() {
+        isTruncated = true
+        state = .done
+    }
+
     /// The input ended: true when the body was complete (or read until the end);
     /// false when it was cut short.
     mutating func receiveEndOfInput() -> Bool {
@@ -129,23 +135,15 @@ struct HTTPBodyReader: Sendable {
         }
     }
 
-    private mutating func keep(_ bytes: UnsafeRawBufferPointer) {
+    /// Keeps body bytes up to the limit; false once bytes had to be dropped.
+    private mutating func keep(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let room = limit - body.count
-        if bytes.count >= room {
-            // Reaching the limit ends the body: nothing more is worth waiting for.
+        guard bytes.count <= room else {
             body.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[..<room]))
-            if bytes.count > room || !isAtNaturalEnd(after: bytes.count) { isTruncated = true }
-            state = .done
-        } else {
-            body.append(contentsOf: bytes)
+            return false
         }
-    }
-
-    /// Whether `count` more bytes finish the body exactly (so a body of exactly
-    /// `limit` bytes is not reported as truncated).
-    private func isAtNaturalEnd(after count: Int) -> Bool {
-        if case .fixed(let remaining) = state { return remaining == count }
-        return false
+        body.append(contentsOf: bytes)
+        return true
     }
 
     /// Accumulates one CR LF terminated line; returns it (without CR LF) when complete.

@@ -135,6 +135,15 @@ import WebSocketProtocol
         let exactEvents = exact.feed([ascii("HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\nabcd")], rng: &rng).events
         guard case .rejected(let full) = exactEvents.first else { Issue.record("\(exactEvents)"); return }
         #expect(full.body == ascii("abcd") && !full.isBodyTruncated)
+
+        // Over the limit, the rejection is reported at once, without waiting for the rest.
+        for framing in ["Content-Length: 1000000", "Transfer-Encoding: chunked"] {
+            var capped = try makeClient(configuration: WebSocketConfiguration(maxRejectionBodySize: 4))
+            let chunk = framing.hasPrefix("Transfer") ? "f4240\r\nabcdef" : "abcdef"
+            let cappedEvents = capped.feed([ascii("HTTP/1.1 500 Oops\r\n\(framing)\r\n\r\n\(chunk)")], rng: &rng).events
+            guard case .rejected(let cut) = cappedEvents.first else { Issue.record("\(cappedEvents)"); return }
+            #expect(cut.body == ascii("abcd") && cut.isBodyTruncated && capped.state == .rejected)
+        }
     }
 
     @Test func truncatedRejectionBodyIsMarked() throws {
