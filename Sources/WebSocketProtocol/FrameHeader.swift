@@ -2,9 +2,11 @@
 public struct WebSocketFrameHeader: Sendable, Hashable, CustomStringConvertible {
     /// FIN: this frame ends its message.
     public var fin: Bool
-    /// The three reserved bits; nonzero only with a negotiated extension.
+    /// RSV1 (per-message compression when negotiated; this client negotiates nothing).
     public var rsv1: Bool
+    /// RSV2, reserved for extensions.
     public var rsv2: Bool
+    /// RSV3, reserved for extensions.
     public var rsv3: Bool
     /// The frame's opcode.
     public var opcode: WebSocketOpcode

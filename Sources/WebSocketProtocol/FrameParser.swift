@@ -11,7 +11,7 @@
 ///
 /// The parser never buffers payload it does not have to: ``WebSocketClient``
 /// copies each payload straight from the caller's read into the message being
-/// assembled. The ``append(_:)-(UnsafeRawBufferPointer)`` / ``nextFrame()``
+/// assembled. The ``append(_:)`` / ``nextFrame()``
 /// pair buffers input for callers that want whole frames (an inspector, a
 /// test's fake server).
 public struct WebSocketFrameParser: Sendable {
