@@ -15,6 +15,15 @@ import WebSocketProtocol
         #expect(client.drain() == [.ping(ascii("Hello"))])
     }
 
+    @Test(arguments: [nil, 61, 62] as [UInt64?])
+    func pingFedInPiecesGetsTheSamePong(splitSeed: UInt64?) throws {
+        var client = try openClient()
+        var rng = Self.rfcKeyRNG
+        let (output, events) = client.feed(chunks(FrameParserTests.unmaskedPing + FrameParserTests.unmaskedHello, randomSplitsSeed: splitSeed), rng: &rng)
+        #expect(output == FrameParserTests.maskedPong)
+        #expect(events == [.ping(ascii("Hello")), .message(.text(ascii("Hello")))])
+    }
+
     @Test(arguments: [0, nil, 31, 32] as [UInt64?])
     func fragmentsWithInterleavedPing(splitSeed: UInt64?) throws {
         // wsproto 1.3.2 as a server: a fragmented text message with a ping between the fragments.
