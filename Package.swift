@@ -10,6 +10,7 @@ let package = Package(
     name: "swift-discord-gateway",
     products: [
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
+        .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
@@ -18,6 +19,9 @@ let package = Package(
         .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"]),
         .testTarget(name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"]),
+        // RFC 6455 client: no dependencies, no Foundation.
+        .target(name: "WebSocketProtocol"),
+        .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,70 @@
+/// Incremental UTF-8 validation (RFC 3629), fed any number of chunks.
+///
+/// A WebSocket text message must be valid UTF-8 as a whole, but a code point
+/// may be split across reads and across fragments, so the validator carries
+/// the partial sequence between calls. It rejects overlong forms, surrogates
+/// (U+D800...U+DFFF) and code points above U+10FFFF at the first byte that
+/// makes the sequence impossible, the way a browser fails fast.
+struct UTF8Validator: Sendable, Hashable {
+    /// Continuation bytes still expected for the current sequence.
+    private var pending: UInt8 = 0
+    /// Bytes of the current sequence already seen (lead byte included).
+    private var seen: UInt8 = 0
+    /// Allowed range of the next continuation byte; only the first one after
+    /// the lead byte is narrower than 0x80...0xBF.
+    private var lower: UInt8 = 0x80
+    private var upper: UInt8 = 0xBF
+
+    /// True when no multi-byte sequence is open (the input so far ends on a
+    /// character boundary).
+    var isAtCharacterBoundary: Bool { pending == 0 }
+
+    /// Bytes of an unfinished trailing sequence, to point an error at its start.
+    var unfinishedSequenceLength: Int { pending == 0 ? 0 : Int(seen) }
+
+    /// Validates `bytes`; returns the index in `bytes` of the first invalid
+    /// byte, or nil when everything so far is (a prefix of) valid UTF-8.
+    mutating func validate(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            if pending == 0 {
+                // Discord's JSON is nearly all ASCII: skip it 8 bytes at a time.
+                while index + 8 <= count,
+                    bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
+                    index += 8
+                }
+                if index == count { break }
+                let lead = bytes[index]
+                switch lead {
+                case 0x00...0x7F: index += 1; continue
+                case 0xC2...0xDF: pending = 1; lower = 0x80; upper = 0xBF
+                case 0xE0: pending = 2; lower = 0xA0; upper = 0xBF
+                case 0xE1...0xEC, 0xEE...0xEF: pending = 2; lower = 0x80; upper = 0xBF
+                case 0xED: pending = 2; lower = 0x80; upper = 0x9F
+                case 0xF0: pending = 3; lower = 0x90; upper = 0xBF
+                case 0xF1...0xF3: pending = 3; lower = 0x80; upper = 0xBF
+                case 0xF4: pending = 3; lower = 0x80; upper = 0x8F
+                default: return index
+                }
+                seen = 1
+                index += 1
+            } else {
+                let byte = bytes[index]
+                guard byte >= lower && byte <= upper else { return index }
+                lower = 0x80
+                upper = 0xBF
+                pending -= 1
+                seen += 1
+                index += 1
+            }
+        }
+        return nil
+    }
+
+    /// Validates an array (convenience for short values such as close reasons).
+    mutating func validate(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBytes { validate($0) }
+    }
+}

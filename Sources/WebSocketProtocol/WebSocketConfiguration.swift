@@ -1,0 +1,34 @@
+/// Limits and options of a ``WebSocketClient`` (and of ``WebSocketFrameParser``).
+public struct WebSocketConfiguration: Sendable, Hashable {
+    /// Largest frame payload accepted, in bytes; larger is close code 1009.
+    /// Default 64 MiB: Discord's READY and GUILD_CREATE payloads run to many
+    /// megabytes, and a small limit here is a known failure story.
+    public var maxFrameSize: Int
+    /// Largest message (all fragments together) accepted, in bytes; larger is
+    /// close code 1009. Default 64 MiB, for the same reason.
+    public var maxMessageSize: Int
+    /// Also emit a ``WebSocketEvent/frame(_:)`` event for every frame header,
+    /// for an inspector that prints each frame. Default false.
+    public var reportsFrames: Bool
+    /// Largest HTTP response header block accepted during the handshake.
+    /// Default 64 KiB (proxies and CDNs add many headers, but never this many).
+    public var maxHandshakeResponseHeaderSize: Int
+    /// Most bytes of a rejection's body kept; the rest is dropped and the
+    /// rejection marked truncated. Default 64 KiB.
+    public var maxRejectionBodySize: Int
+
+    /// Creates a configuration; every argument defaults to the documented value.
+    public init(
+        maxFrameSize: Int = 64 << 20,
+        maxMessageSize: Int = 64 << 20,
+        reportsFrames: Bool = false,
+        maxHandshakeResponseHeaderSize: Int = 64 << 10,
+        maxRejectionBodySize: Int = 64 << 10
+    ) {
+        self.maxFrameSize = maxFrameSize
+        self.maxMessageSize = maxMessageSize
+        self.reportsFrames = reportsFrames
+        self.maxHandshakeResponseHeaderSize = maxHandshakeResponseHeaderSize
+        self.maxRejectionBodySize = maxRejectionBodySize
+    }
+}

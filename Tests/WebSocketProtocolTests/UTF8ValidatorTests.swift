@@ -1,0 +1,57 @@
+import Testing
+@testable import WebSocketProtocol
+
+@Suite struct UTF8ValidatorTests {
+    /// Whole-input verdict: nil when valid, else the index of the first bad byte
+    /// (or `bytes.count` for a truncated ending).
+    func verdict(_ bytes: [UInt8]) -> Int? {
+        var validator = UTF8Validator()
+        if let bad = validator.validate(bytes) { return bad }
+        return validator.isAtCharacterBoundary ? nil : bytes.count
+    }
+
+    @Test func acceptsValidText() {
+        #expect(verdict(ascii("plain ascii, long enough for the 8-byte fast path")) == nil)
+        #expect(verdict(Array("héllo wörld ✓ 𝄞 \u{10FFFF} \u{FFFD}".utf8)) == nil)
+        #expect(verdict([0xED, 0x9F, 0xBF]) == nil)  // U+D7FF, just below the surrogates
+        #expect(verdict([0xEE, 0x80, 0x80]) == nil)  // U+E000, just above
+    }
+
+    @Test func rejectsOverlongs() {
+        #expect(verdict([0xC0, 0xAF]) == 0)
+        #expect(verdict([0xC1, 0xBF]) == 0)
+        #expect(verdict([0xE0, 0x80, 0xAF]) == 1)
+        #expect(verdict([0xF0, 0x80, 0x80, 0xAF]) == 1)
+    }
+
+    @Test func rejectsSurrogatesAndBeyondUnicode() {
+        #expect(verdict([0xED, 0xA0, 0x80]) == 1)  // U+D800
+        #expect(verdict([0xED, 0xBF, 0xBF]) == 1)  // U+DFFF
+        #expect(verdict([0xF4, 0x90, 0x80, 0x80]) == 1)  // U+110000
+        #expect(verdict([0xF5, 0x80, 0x80, 0x80]) == 0)
+        #expect(verdict([0xFF]) == 0)
+    }
+
+    @Test func rejectsStrayAndMissingContinuations() {
+        #expect(verdict(ascii("abcdefghij") + [0x80]) == 10)
+        #expect(verdict([0xC3, 0x41]) == 1)
+        #expect(verdict([0xE2, 0x9C]) == 2)  // truncated at the end
+        #expect(verdict([0xF0, 0x9D, 0x84]) == 3)
+    }
+
+    /// Agrees with the standard library's decoder on random bytes, whole and split.
+    @Test func agreesWithStandardLibraryOnRandomInput() {
+        var rng = SplitMix64(seed: 7)
+        let alphabet: [UInt8] = [0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xE1, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF]
+        for _ in 0..<3000 {
+            let length = Int.random(in: 0...12, using: &rng)
+            let bytes = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+            let expectedValid = String(validating: bytes, as: UTF8.self) != nil
+            #expect((verdict(bytes) == nil) == expectedValid, "\(bytes)")
+            var split = UTF8Validator()
+            var splitValid = true
+            for piece in chunks(bytes, randomSplitsSeed: rng.next()) where split.validate(piece) != nil { splitValid = false }
+            #expect((splitValid && split.isAtCharacterBoundary) == expectedValid, "split \(bytes)")
+        }
+    }
+}
