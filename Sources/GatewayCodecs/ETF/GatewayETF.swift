@@ -163,13 +163,13 @@ public enum GatewayETF {
                     "the compressed term announces \(size) bytes, over the limit of \(limits.maxDecompressedPayloadSize)")
         }
         do {
+            // The announced size is the cap: a term that inflates to more stops as soon as it passes it.
             return try ZlibStandalone.decompress(
-                UnsafeRawBufferPointer(rebasing: bytes[6...]), limit: limits.maxDecompressedPayloadSize,
-                expectedSize: size)
+                UnsafeRawBufferPointer(rebasing: bytes[6...]), limit: size, expectedSize: size)
         } catch {
             throw ETFDecodingError(
                 .decompressionFailed, offset: 6 + (error.offset ?? 0), tag: ETFTag.compressed, decompression: error,
-                message: "the compressed term does not inflate: \(error)")
+                message: "the compressed term does not inflate to its announced \(size) bytes: \(error)")
         }
     }
 
