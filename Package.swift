@@ -9,6 +9,7 @@ import PackageDescription
 let package = Package(
     name: "swift-discord-gateway",
     products: [
+        .library(name: "DiscordGateway", targets: ["DiscordGateway"]),
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
         .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
     ],
@@ -17,11 +18,18 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // libzstd, loaded at run time (machines have the library but not its header).
         .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        .target(name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"]),
-        .testTarget(name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"]),
         // RFC 6455 client: no dependencies, no Foundation.
         .target(name: "WebSocketProtocol"),
+        .target(name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"]),
+        .executableTarget(
+            name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
+        .testTarget(
+            name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"],
+            // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
+            exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
+        .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
     ],
     swiftLanguageModes: [.v6]
 )

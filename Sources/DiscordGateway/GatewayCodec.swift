@@ -49,6 +49,8 @@ enum GatewayCodec {
         var envelope: GatewayEnvelope
         /// The bytes the envelope's ranges refer to (ETF may inflate a compressed top-level term).
         var bytes: [UInt8]
+        /// Whether `bytes` is a bare ETF term (an inflated `COMPRESSED` payload) without the version byte.
+        var isBareTerm = false
     }
 
     static func scan(_ bytes: [UInt8], encoding: GatewayEncoding, limits: CodecLimits) throws(GatewayDecodingError)
@@ -64,7 +66,10 @@ enum GatewayCodec {
         case .etf:
             do {
                 let result = try GatewayETF.scanEnvelope(bytes, limits: limits)
-                return Scanned(envelope: result.envelope, bytes: result.inflatedBytes ?? bytes)
+                if let inflated = result.inflatedTerm {
+                    return Scanned(envelope: result.envelope, bytes: inflated, isBareTerm: true)
+                }
+                return Scanned(envelope: result.envelope, bytes: bytes)
             } catch {
                 throw GatewayDecodingError(error)
             }
@@ -76,30 +81,28 @@ enum GatewayCodec {
     {
         switch encoding {
         case .json:
-            do {
-                return try bytes[range].withUnsafeBytes { buffer throws(JSONDecodingError) in
-                    try GatewayJSON.decode(buffer, limits: limits)
+            let result: Result<GatewayValue, JSONDecodingError> = bytes.withUnsafeBytes { buffer in
+                Result { () throws(JSONDecodingError) in
+                    try GatewayJSON.decode(UnsafeRawBufferPointer(rebasing: buffer[range]), limits: limits)
                 }
-            } catch {
-                throw GatewayDecodingError(error)
             }
+            do { return try result.get() } catch { throw GatewayDecodingError(error) }
         case .etf:
-            do {
-                return try bytes.withUnsafeBytes { buffer throws(ETFDecodingError) in
-                    try GatewayETF.decodeTerm(buffer, range: range, limits: limits)
-                }
-            } catch {
-                throw GatewayDecodingError(error)
+            let result: Result<GatewayValue, ETFDecodingError> = bytes.withUnsafeBytes { buffer in
+                Result { () throws(ETFDecodingError) in try GatewayETF.decodeTerm(buffer, range: range, limits: limits) }
             }
+            do { return try result.get() } catch { throw GatewayDecodingError(error) }
         }
     }
 
-    static func decodeWhole(_ bytes: [UInt8], encoding: GatewayEncoding, limits: CodecLimits)
+    static func decodeWhole(_ bytes: [UInt8], encoding: GatewayEncoding, isBareTerm: Bool, limits: CodecLimits)
         throws(GatewayDecodingError) -> GatewayValue
     {
         switch encoding {
         case .json:
             do { return try GatewayJSON.decode(bytes, limits: limits) } catch { throw GatewayDecodingError(error) }
+        case .etf where isBareTerm:
+            return try decodeData(bytes, range: 0..<bytes.count, encoding: .etf, limits: limits)
         case .etf:
             do { return try GatewayETF.decode(bytes, limits: limits) } catch { throw GatewayDecodingError(error) }
         }

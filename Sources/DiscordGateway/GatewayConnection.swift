@@ -72,7 +72,7 @@ public struct GatewayConnection {
     private var websocket: WebSocketClient?
     private let decompressor: GatewayDecompressor
     private var rateLimiter: SendRateLimiter
-    private var events: [GatewayEvent] = []
+    private var pendingEvents: [GatewayEvent] = []
     private var nextEventIndex = 0
     private var latencies = LatencyTracker()
     private var consecutiveAttempts = 0
@@ -122,6 +122,12 @@ public struct GatewayConnection {
                 configuration.compression, limit: configuration.codecLimits.maxDecompressedPayloadSize)
         } catch {
             throw GatewayConfigurationError("compression \(configuration.compression.rawValue): \(error)")
+        }
+        var random = random
+        do {
+            _ = try WebSocketClient(url: originalURL, extraHeaders: configuration.extraHeaders, using: &random)
+        } catch {
+            throw GatewayConfigurationError("extra headers: \(error)")
         }
         self.configuration = configuration
         self.random = random
@@ -186,9 +192,15 @@ public struct GatewayConnection {
         }
         var webSocketConfiguration = configuration.webSocket
         webSocketConfiguration.reportsFrames = configuration.reportsFrames
-        let client = WebSocketClient(
-            url: url, extraHeaders: configuration.extraHeaders, configuration: webSocketConfiguration,
-            using: &random)
+        let client: WebSocketClient
+        do {
+            client = try WebSocketClient(
+                url: url, extraHeaders: configuration.extraHeaders, configuration: webSocketConfiguration,
+                using: &random)
+        } catch {
+            // The configuration is immutable and its headers were checked by init.
+            preconditionFailure("extra headers accepted at init were refused: \(error)")
+        }
         websocket = client
         decompressor.reset()
         rateLimiter.reset()
@@ -250,11 +262,11 @@ public struct GatewayConnection {
 
     /// The next event, or `nil` when all were drained.
     public mutating func nextEvent() -> GatewayEvent? {
-        guard nextEventIndex < events.count else { return nil }
-        let event = events[nextEventIndex]
+        guard nextEventIndex < pendingEvents.count else { return nil }
+        let event = pendingEvents[nextEventIndex]
         nextEventIndex += 1
-        if nextEventIndex == events.count {
-            events.removeAll(keepingCapacity: true)
+        if nextEventIndex == pendingEvents.count {
+            pendingEvents.removeAll(keepingCapacity: true)
             nextEventIndex = 0
         }
         return event
@@ -408,15 +420,15 @@ public struct GatewayConnection {
             switch event {
             case .accepted(let response):
                 phase = .awaitingHello(deadline: now + configuration.helloTimeout)
-                events.append(.upgraded(response))
+                pendingEvents.append(.upgraded(response))
             case .rejected(let rejection):
-                events.append(.rejected(rejection))
+                pendingEvents.append(.rejected(rejection))
                 websocket = nil
                 finish(
                     initiator: .server, cause: .upgradeRejected(status: rejection.statusCode), code: nil,
                     reason: rejection.reason)
             case .frame(let header):
-                events.append(.frame(header))
+                pendingEvents.append(.frame(header))
             case .message(let message):
                 handleMessage(message, now: now, output: &output)
             case .ping, .pong:
@@ -463,7 +475,7 @@ public struct GatewayConnection {
             initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
             willResume: shouldResume)
         lastDisconnect = disconnect
-        events.append(.disconnected(disconnect))
+        pendingEvents.append(.disconnected(disconnect))
     }
 
     private mutating func endSession() {
@@ -512,7 +524,7 @@ public struct GatewayConnection {
         switch payload.opcode {
         case .dispatch:
             handleDispatch(payload)
-            events.append(.dispatch(payload))
+            pendingEvents.append(.dispatch(payload))
         case .hello:
             guard let milliseconds = payload.data["heartbeat_interval"]?.doubleValue, milliseconds > 0,
                 milliseconds <= 86_400_000
@@ -533,7 +545,7 @@ public struct GatewayConnection {
             case .idle, .upgrading, .closing, .closed:
                 break
             }
-            events.append(.hello(heartbeatInterval: interval, payload: payload))
+            pendingEvents.append(.hello(heartbeatInterval: interval, payload: payload))
         case .heartbeatACK:
             var latency: Duration?
             if case .open(var schedule) = phase {
@@ -541,18 +553,18 @@ public struct GatewayConnection {
                 phase = .open(schedule)
                 if let latency { latencies.record(latency) }
             }
-            if delivers { events.append(.heartbeatAcknowledged(latency: latency, payload: payload)) }
+            if delivers { pendingEvents.append(.heartbeatAcknowledged(latency: latency, payload: payload)) }
         case .heartbeat:
             if let bytes = try? sendHeartbeat(now: now) { output += bytes }
-            if delivers { events.append(.heartbeatRequested(payload)) }
+            if delivers { pendingEvents.append(.heartbeatRequested(payload)) }
         case .reconnect:
-            if delivers { events.append(.reconnectRequested(payload)) }
+            if delivers { pendingEvents.append(.reconnectRequested(payload)) }
             startClosing(
                 code: .unknownError, reason: "reconnect requested", cause: .reconnectRequested, now: now,
                 output: &output)
         case .invalidSession:
             let resumable = payload.data.boolValue ?? false
-            if delivers { events.append(.invalidSession(resumable: resumable, payload: payload)) }
+            if delivers { pendingEvents.append(.invalidSession(resumable: resumable, payload: payload)) }
             if !resumable {
                 endSession()
                 let milliseconds = Int64.random(in: 1000...5000, using: &random)
@@ -562,7 +574,7 @@ public struct GatewayConnection {
                 code: resumable ? .unknownError : .normalClosure, reason: "invalid session",
                 cause: .invalidSession(resumable: resumable), now: now, output: &output)
         default:
-            events.append(.payload(payload))
+            pendingEvents.append(.payload(payload))
         }
     }
 
@@ -671,7 +683,7 @@ public struct GatewayConnection {
         if let payload = try? GatewayPayload(
             decoding: bytes, encoding: configuration.encoding, limits: configuration.codecLimits)
         {
-            events.append(.sent(payload))
+            pendingEvents.append(.sent(payload))
         }
     }
 }

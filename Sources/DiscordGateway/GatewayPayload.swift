@@ -20,13 +20,18 @@ public struct GatewayPayload: Sendable, Hashable {
     /// The encoding of ``bytes``.
     public let encoding: GatewayEncoding
     /// The whole payload as received (decompressed) or as sent, in ``encoding``.
+    ///
+    /// For an ETF payload that arrived as a `COMPRESSED` term, the inflated term (without a version byte).
     public let bytes: [UInt8]
+    /// Whether ``bytes`` is a bare ETF term.
+    let isBareTerm: Bool
     /// Where `d` lies in ``bytes``.
     let dataRange: Range<Int>?
     /// The decoder limits that apply to `d`.
     let limits: CodecLimits
 
-    init(envelope: GatewayEnvelope, encoding: GatewayEncoding, bytes: [UInt8], limits: CodecLimits) {
+    init(envelope: GatewayEnvelope, encoding: GatewayEncoding, bytes: [UInt8], isBareTerm: Bool, limits: CodecLimits) {
+        self.isBareTerm = isBareTerm
         self.opcode = GatewayOpcode(rawValue: envelope.op)
         self.sequence = envelope.sequence
         self.eventName = envelope.eventName
@@ -41,7 +46,9 @@ public struct GatewayPayload: Sendable, Hashable {
         throws(GatewayDecodingError)
     {
         let scanned = try GatewayCodec.scan(bytes, encoding: encoding, limits: limits)
-        self.init(envelope: scanned.envelope, encoding: encoding, bytes: scanned.bytes, limits: limits)
+        self.init(
+            envelope: scanned.envelope, encoding: encoding, bytes: scanned.bytes, isBareTerm: scanned.isBareTerm,
+            limits: limits)
     }
 
     /// The encoded `d` exactly as received, or `nil` when the payload has no `d`.
@@ -77,6 +84,6 @@ public struct GatewayPayload: Sendable, Hashable {
 
     /// The whole payload as a value (`op`, `d`, `s`, `t`) in the order received.
     public func decodeAll() throws(GatewayDecodingError) -> GatewayValue {
-        try GatewayCodec.decodeWhole(bytes, encoding: encoding, limits: limits)
+        try GatewayCodec.decodeWhole(bytes, encoding: encoding, isBareTerm: isBareTerm, limits: limits)
     }
 }

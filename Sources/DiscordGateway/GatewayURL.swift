@@ -28,7 +28,7 @@ enum GatewayURL {
             return base + "?" + (kept + [Substring(query)]).joined(separator: "&")
         }
         // `wss://host` has no path; the request target is `/`.
-        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? Substring(url)
+        let afterScheme = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false).last ?? Substring(url)
         if !afterScheme.contains("/") { url += "/" }
         return url + "?" + query
     }

@@ -19,7 +19,7 @@ import Testing
         harness.deliver(try harness.server.ready(sessionID: "s-\(encoding)"))
         let big = GatewayValue.array((0..<300).map { ["id": .string(String(1_000_000_000_000 + $0)), "name": "member ✓ 名前"] })
         harness.deliver(try harness.server.dispatch("GUILD_CREATE", ["id": "1", "members": big], fragments: 5))
-        harness.deliver(try harness.server.dispatch("MESSAGE_CREATE", ["content": "héllo 👋", "id": 18446744073709551615]))
+        harness.deliver(try harness.server.dispatch("MESSAGE_CREATE", ["content": "héllo 👋", "id": .unsignedInteger(UInt64.max)]))
         harness.advanceToDeadline()
         harness.deliver(try harness.server.op(11))
         harness.deliver(try harness.server.op(7))

@@ -43,8 +43,16 @@ import Testing
         harness.send(try harness.connection.heartbeat(now: harness.now))
         harness.send(try harness.connection.heartbeat(now: harness.now))
         #expect(harness.server.opcodes.suffix(2) == [1, 1])
-        // Once the first send leaves the window, one more fits.
+        // The heartbeats count too: 116 commands + 2 heartbeats fill the window until the
+        // sends at 0 s, 10 ms and 20 ms have left it.
         harness.now = .seconds(60) + .milliseconds(1)
+        do {
+            _ = try harness.connection.updatePresence(presence, now: harness.now)
+            Issue.record("sent while the window was full")
+        } catch {
+            #expect(error.retryAt == .seconds(60) + .milliseconds(20))
+        }
+        harness.now = .seconds(60) + .milliseconds(20)
         harness.send(try harness.connection.updatePresence(presence, now: harness.now))
     }
 

@@ -196,19 +196,6 @@ import Testing
     }
 }
 
-/// A small deterministic generator so tests can make varied payloads reproducibly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A JSON-like gateway payload of varying size and content.
 func samplePayload(index: Int, using generator: inout SplitMix64) -> [UInt8] {
     let words = ["hello", "こんにちは", "👋🏽", "gateway", "zlib", "\u{00e9}t\u{00e9}", "snowflake"]
