@@ -33,6 +33,7 @@ struct HandshakeResponseParser: Sendable {
     }
 
     private let expectedAccept: String
+    private let verifiesAccept: Bool
     private let maxHeaderSize: Int
     private let maxBodySize: Int
     private var state: State = .head(scanFrom: 0)
@@ -42,6 +43,7 @@ struct HandshakeResponseParser: Sendable {
 
     init(expectedAccept: String, configuration: WebSocketConfiguration) {
         self.expectedAccept = expectedAccept
+        verifiesAccept = configuration.verifiesAcceptValue
         maxHeaderSize = max(0, configuration.maxHandshakeResponseHeaderSize)
         maxBodySize = configuration.maxRejectionBodySize
     }
@@ -264,7 +266,7 @@ struct HandshakeResponseParser: Sendable {
             throw WebSocketProtocolError(.missingConnectionUpgrade, "101 response without \"Connection: Upgrade\"", offset: offset)
         }
         let accepts = headers.values(named: "Sec-WebSocket-Accept")
-        guard accepts.count == 1, let accept = accepts.first, accept == expectedAccept else {
+        guard accepts.count == 1, let accept = accepts.first, accept == expectedAccept || !verifiesAccept else {
             let got = accepts.isEmpty ? "none" : accepts.map { "\"\($0)\"" }.joined(separator: ", ")
             throw WebSocketProtocolError(
                 .invalidAcceptValue, "Sec-WebSocket-Accept is \(got), expected \"\(expectedAccept)\"", offset: offset)

@@ -16,6 +16,11 @@ public struct WebSocketConfiguration: Sendable, Hashable {
     /// Most bytes of a rejection's body kept; the rest is dropped and the
     /// rejection marked truncated. Default 64 KiB.
     public var maxRejectionBodySize: Int
+    /// Whether `Sec-WebSocket-Accept` must match the request's key. Default true.
+    ///
+    /// Turn it off only to replay a captured response whose request key is
+    /// unknown: the header must still be present exactly once.
+    public var verifiesAcceptValue: Bool
 
     /// Creates a configuration; every argument defaults to the documented value.
     public init(
@@ -23,8 +28,10 @@ public struct WebSocketConfiguration: Sendable, Hashable {
         maxMessageSize: Int = 64 << 20,
         reportsFrames: Bool = false,
         maxHandshakeResponseHeaderSize: Int = 64 << 10,
-        maxRejectionBodySize: Int = 64 << 10
+        maxRejectionBodySize: Int = 64 << 10,
+        verifiesAcceptValue: Bool = true
     ) {
+        self.verifiesAcceptValue = verifiesAcceptValue
         self.maxFrameSize = maxFrameSize
         self.maxMessageSize = maxMessageSize
         self.reportsFrames = reportsFrames

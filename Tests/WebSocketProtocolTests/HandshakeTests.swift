@@ -192,6 +192,22 @@ import WebSocketProtocol
         }
     }
 
+    /// Replaying a capture: the request key is unknown, so any accept value is taken, but one must be there.
+    @Test func acceptValueCheckCanBeTurnedOffForReplay() throws {
+        let wrong = "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+        var client = try makeClient(configuration: WebSocketConfiguration(verifiesAcceptValue: false))
+        var rng = SplitMix64(seed: 1)
+        let events = client.feed([ascii(wrong)], rng: &rng).events
+        #expect(client.state == .open)
+        guard case .accepted = events.first else { Issue.record("\(events)"); return }
+
+        var missing = try makeClient(configuration: WebSocketConfiguration(verifiesAcceptValue: false))
+        let missingEvents = missing.feed(
+            [ascii("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")], rng: &rng
+        ).events
+        #expect(missingEvents.first?.closure?.error?.kind == .invalidAcceptValue)
+    }
+
     @Test func oversizedHeaderBlockFails() throws {
         var client = try makeClient(configuration: WebSocketConfiguration(maxHandshakeResponseHeaderSize: 64))
         var rng = SplitMix64(seed: 1)
