@@ -111,6 +111,13 @@ struct ETFReader {
         return value
     }
 
+    /// A 32-bit length or count; on a 32-bit platform one beyond `Int.max` becomes `Int.max`,
+    /// which every later bounds check rejects.
+    @inline(__always)
+    mutating func readLength32(_ what: @autoclosure () -> String) throws(ETFDecodingError) -> Int {
+        Int(exactly: try readUInt32(what())) ?? Int.max
+    }
+
     /// The next `count` bytes, after checking they exist.
     @inline(__always)
     mutating func readBytes(_ count: Int, _ unit: String) throws(ETFDecodingError) -> UnsafeRawBufferPointer {
@@ -143,16 +150,19 @@ struct ETFReader {
             let length = try readUInt16("the atom length")
             return .atom(try readBytes(length, "atom bytes"), isLatin1: tag == ETFTag.atom)
         case ETFTag.binary:
-            let length = Int(try readUInt32("the binary length"))
+            let length = try readLength32("the binary length")
             return .binary(try readBytes(length, "binary bytes"))
         case ETFTag.map:
-            let count = Int(try readUInt32("the map arity"))
-            guard count <= remaining / 2 else { throw tooLong(count, "pairs", needing: count.multipliedReportingOverflow(by: 2).partialValue) }
+            let count = try readLength32("the map arity")
+            guard count <= remaining / 2 else {
+                let needed = count.multipliedReportingOverflow(by: 2)
+                throw tooLong(count, "pairs", needing: needed.overflow ? Int.max : needed.partialValue)
+            }
             return .map(count: count)
         case ETFTag.list:
-            let count = Int(try readUInt32("the list length"))
+            let count = try readLength32("the list length")
             // Each element takes a byte, and the tail one more.
-            guard count < remaining else { throw tooLong(count, "elements", needing: count + 1) }
+            guard count < remaining else { throw tooLong(count, "elements", needing: count < Int.max ? count + 1 : count) }
             return .list(count: count)
         case ETFTag.nil:
             return .emptyList
@@ -160,7 +170,7 @@ struct ETFReader {
             let count = Int(try readByte("the SMALL_BIG_EXT length"))
             return try readBigInteger(byteCount: count)
         case ETFTag.largeBig:
-            let count = Int(try readUInt32("the LARGE_BIG_EXT length"))
+            let count = try readLength32("the LARGE_BIG_EXT length")
             return try readBigInteger(byteCount: count)
         case ETFTag.newFloat:
             guard remaining >= 8 else { throw truncated("the NEW_FLOAT_EXT value") }
@@ -174,7 +184,7 @@ struct ETFReader {
             guard count <= remaining else { throw tooLong(count, "elements", needing: count) }
             return .tuple(count: count)
         case ETFTag.largeTuple:
-            let count = Int(try readUInt32("the tuple arity"))
+            let count = try readLength32("the tuple arity")
             guard count <= remaining else { throw tooLong(count, "elements", needing: count) }
             return .tuple(count: count)
         case ETFTag.string:

@@ -152,7 +152,7 @@ public enum GatewayETF {
                 .unexpectedEndOfInput, offset: bytes.count, tag: ETFTag.compressed,
                 message: "input ends inside the uncompressed size")
         }
-        let size = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt32.self)))
+        let size = Int(exactly: UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt32.self))) ?? Int.max
         guard size <= limits.maxDecompressedPayloadSize else {
             throw ETFDecodingError(
                 .decompressionFailed, offset: 1, tag: ETFTag.compressed,
