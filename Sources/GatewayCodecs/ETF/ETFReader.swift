@@ -85,6 +85,16 @@ struct ETFReader {
             "announces \(count) \(unit) needing at least \(needed) bytes, but only \(remaining) bytes remain")
     }
 
+    /// An error for text bytes of the current term that are not UTF-8, located at the first bad byte.
+    @inline(never)
+    func invalidUTF8(_ bytes: UnsafeRawBufferPointer) -> ETFDecodingError {
+        let start = bytes.baseAddress.map { $0 - base } ?? cursor
+        let index = ETFUTF8.firstInvalidIndex(bytes) ?? 0
+        return failure(
+            .invalidUTF8, at: start + index, tag: termTag,
+            "byte \(bytes[index]) at index \(index) of the text starting at byte \(termOffset) is not valid UTF-8")
+    }
+
     // MARK: Primitive reads
 
     @inline(__always)
@@ -202,10 +212,14 @@ struct ETFReader {
     /// Reads the tail of a list whose elements have all been read: it must be `NIL_EXT`.
     @inline(__always)
     mutating func readListTail() throws(ETFDecodingError) {
-        guard cursor < end else { throw failure(.unexpectedEndOfInput, at: cursor, tag: nil, "input ends before a list's tail") }
+        guard cursor < end else {
+            throw failure(.unexpectedEndOfInput, at: cursor, tag: nil, "input ends before a list's tail")
+        }
         let tag = base.load(fromByteOffset: cursor, as: UInt8.self)
         guard tag == ETFTag.nil else {
-            throw failure(.improperList, at: cursor, tag: tag, "a list's tail is not the empty list (improper lists are not gateway values)")
+            throw failure(
+                .improperList, at: cursor, tag: tag,
+                "a list's tail is not the empty list (improper lists are not gateway values)")
         }
         cursor += 1
     }

@@ -140,16 +140,7 @@ struct ETFValueDecoder {
 
     private func text(_ bytes: UnsafeRawBufferPointer) throws(ETFDecodingError) -> String {
         if let string = ETFUTF8.string(bytes) { return string }
-        throw invalidUTF8(bytes)
-    }
-
-    @inline(never)
-    private func invalidUTF8(_ bytes: UnsafeRawBufferPointer) -> ETFDecodingError {
-        let start = bytes.baseAddress.map { $0 - reader.base } ?? reader.cursor
-        let index = ETFUTF8.firstInvalidIndex(bytes) ?? 0
-        return reader.failure(
-            .invalidUTF8, at: start + index, tag: reader.termTag,
-            "byte \(bytes[index]) at index \(index) of the text term starting at byte \(reader.termOffset) is not valid UTF-8")
+        throw reader.invalidUTF8(bytes)
     }
 
     private func atomValue(_ bytes: UnsafeRawBufferPointer, isLatin1: Bool) throws(ETFDecodingError) -> GatewayValue {
