@@ -106,7 +106,8 @@ struct ETFEncoder {
 
     private mutating func appendLength(_ count: Int, of what: String) throws(ETFEncodingError) {
         guard let length = UInt32(exactly: count) else {
-            throw ETFEncodingError(.valueTooLarge, message: "a \(what) of \(count) elements or bytes exceeds 32-bit lengths")
+            throw ETFEncodingError(
+                .valueTooLarge, message: "a \(what) of \(count) elements or bytes exceeds 32-bit lengths")
         }
         appendUInt32(length)
     }

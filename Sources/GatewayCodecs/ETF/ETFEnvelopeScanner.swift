@@ -132,11 +132,11 @@ struct ETFEnvelopeScanner {
             case .none:
                 if isLatin1 { return ETFUTF8.latin1String(name) }
                 if let text = ETFUTF8.string(name) { return text }
-                throw invalidUTF8(name)
+                throw reader.invalidUTF8(name)
             }
         case .binary(let name):
             if let text = ETFUTF8.string(name) { return text }
-            throw invalidUTF8(name)
+            throw reader.invalidUTF8(name)
         case .string(let name):
             if let text = ETFUTF8.string(name) { return text }
         default:
@@ -220,15 +220,6 @@ struct ETFEnvelopeScanner {
 
     @inline(__always)
     private func validateUTF8(_ bytes: UnsafeRawBufferPointer) throws(ETFDecodingError) {
-        if !ETFUTF8.isValid(bytes) { throw invalidUTF8(bytes) }
-    }
-
-    @inline(never)
-    private func invalidUTF8(_ bytes: UnsafeRawBufferPointer) -> ETFDecodingError {
-        let start = bytes.baseAddress.map { $0 - reader.base } ?? reader.cursor
-        let index = ETFUTF8.firstInvalidIndex(bytes) ?? 0
-        return reader.failure(
-            .invalidUTF8, at: start + index, tag: reader.termTag,
-            "byte \(bytes[index]) at index \(index) of the text term starting at byte \(reader.termOffset) is not valid UTF-8")
+        if !ETFUTF8.isValid(bytes) { throw reader.invalidUTF8(bytes) }
     }
 }

@@ -85,6 +85,16 @@ struct ETFReader {
             "announces \(count) \(unit) needing at least \(needed) bytes, but only \(remaining) bytes remain")
     }
 
+    /// An error for text bytes of the current term that are not UTF-8, located at the first bad byte.
+    @inline(never)
+    func invalidUTF8(_ bytes: UnsafeRawBufferPointer) -> ETFDecodingError {
+        let start = bytes.baseAddress.map { $0 - base } ?? cursor
+        let index = ETFUTF8.firstInvalidIndex(bytes) ?? 0
+        return failure(
+            .invalidUTF8, at: start + index, tag: termTag,
+            "byte \(bytes[index]) at index \(index) of the text starting at byte \(termOffset) is not valid UTF-8")
+    }
+
     // MARK: Primitive reads
 
     @inline(__always)
@@ -109,6 +119,13 @@ struct ETFReader {
         let value = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: cursor, as: UInt32.self))
         cursor += 4
         return value
+    }
+
+    /// A 32-bit length or count; on a 32-bit platform one beyond `Int.max` becomes `Int.max`,
+    /// which every later bounds check rejects.
+    @inline(__always)
+    mutating func readLength32(_ what: @autoclosure () -> String) throws(ETFDecodingError) -> Int {
+        Int(exactly: try readUInt32(what())) ?? Int.max
     }
 
     /// The next `count` bytes, after checking they exist.
@@ -143,16 +160,19 @@ struct ETFReader {
             let length = try readUInt16("the atom length")
             return .atom(try readBytes(length, "atom bytes"), isLatin1: tag == ETFTag.atom)
         case ETFTag.binary:
-            let length = Int(try readUInt32("the binary length"))
+            let length = try readLength32("the binary length")
             return .binary(try readBytes(length, "binary bytes"))
         case ETFTag.map:
-            let count = Int(try readUInt32("the map arity"))
-            guard count <= remaining / 2 else { throw tooLong(count, "pairs", needing: count.multipliedReportingOverflow(by: 2).partialValue) }
+            let count = try readLength32("the map arity")
+            guard count <= remaining / 2 else {
+                let needed = count.multipliedReportingOverflow(by: 2)
+                throw tooLong(count, "pairs", needing: needed.overflow ? Int.max : needed.partialValue)
+            }
             return .map(count: count)
         case ETFTag.list:
-            let count = Int(try readUInt32("the list length"))
+            let count = try readLength32("the list length")
             // Each element takes a byte, and the tail one more.
-            guard count < remaining else { throw tooLong(count, "elements", needing: count + 1) }
+            guard count < remaining else { throw tooLong(count, "elements", needing: count < Int.max ? count + 1 : count) }
             return .list(count: count)
         case ETFTag.nil:
             return .emptyList
@@ -160,7 +180,7 @@ struct ETFReader {
             let count = Int(try readByte("the SMALL_BIG_EXT length"))
             return try readBigInteger(byteCount: count)
         case ETFTag.largeBig:
-            let count = Int(try readUInt32("the LARGE_BIG_EXT length"))
+            let count = try readLength32("the LARGE_BIG_EXT length")
             return try readBigInteger(byteCount: count)
         case ETFTag.newFloat:
             guard remaining >= 8 else { throw truncated("the NEW_FLOAT_EXT value") }
@@ -174,7 +194,7 @@ struct ETFReader {
             guard count <= remaining else { throw tooLong(count, "elements", needing: count) }
             return .tuple(count: count)
         case ETFTag.largeTuple:
-            let count = Int(try readUInt32("the tuple arity"))
+            let count = try readLength32("the tuple arity")
             guard count <= remaining else { throw tooLong(count, "elements", needing: count) }
             return .tuple(count: count)
         case ETFTag.string:
@@ -192,10 +212,14 @@ struct ETFReader {
     /// Reads the tail of a list whose elements have all been read: it must be `NIL_EXT`.
     @inline(__always)
     mutating func readListTail() throws(ETFDecodingError) {
-        guard cursor < end else { throw failure(.unexpectedEndOfInput, at: cursor, tag: nil, "input ends before a list's tail") }
+        guard cursor < end else {
+            throw failure(.unexpectedEndOfInput, at: cursor, tag: nil, "input ends before a list's tail")
+        }
         let tag = base.load(fromByteOffset: cursor, as: UInt8.self)
         guard tag == ETFTag.nil else {
-            throw failure(.improperList, at: cursor, tag: tag, "a list's tail is not the empty list (improper lists are not gateway values)")
+            throw failure(
+                .improperList, at: cursor, tag: tag,
+                "a list's tail is not the empty list (improper lists are not gateway values)")
         }
         cursor += 1
     }

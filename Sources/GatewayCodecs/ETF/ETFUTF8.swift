@@ -52,7 +52,10 @@ enum ETFUTF8 {
     @inline(__always)
     static func string(_ bytes: UnsafeRawBufferPointer, isLatin1: Bool = false) -> String? {
         if isLatin1 { return latin1String(bytes) }
-        return String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        // Validated here first: `String(validating:as:)` is not specialized for raw buffers and costs
+        // a generic metadata lookup per string, while `String(decoding:as:)` has a fast path for valid input.
+        guard isValid(bytes) else { return nil }
+        return String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
     }
 
     /// Latin-1 bytes (old `ATOM_EXT`/`SMALL_ATOM_EXT`) mapped one to one onto Unicode scalars U+0000...U+00FF.
@@ -62,7 +65,7 @@ enum ETFUTF8 {
             isASCII = false
             break
         }
-        if isASCII { return String(decoding: bytes, as: UTF8.self) }
+        if isASCII { return String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) }
         // Each Latin-1 byte becomes at most two UTF-8 bytes.
         return String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
             var written = 0

@@ -2,25 +2,41 @@
 ///
 /// Theory of operation: the reader yields one token at a time. Scalars become
 /// values at once; a non-empty container pushes a frame that counts the
-/// elements still due, and its finished elements wait on one shared value
-/// stack (map entries on one shared entry stack). When a frame's count reaches
-/// zero its elements are copied out into an exactly sized array, the frame
-/// pops, and the new container is handed to the frame below. Nothing is ever
-/// reserved from an announced count, the machine stack never grows with the
-/// input's nesting, and the depth check happens before a container is entered.
+/// elements still due and collects the finished ones. When a frame's count
+/// reaches zero it pops, its array moves into the new container value, and
+/// that value is handed to the frame below. A frame reserves room for at most
+/// ``reservationCap`` elements up front, so hostile counts (which may each
+/// claim the same remaining bytes at every nesting level) cannot multiply
+/// into large allocations. The machine stack never grows with the input's
+/// nesting, and the depth check happens before a container is entered.
 struct ETFValueDecoder {
     private var reader: ETFReader
     private let maxDepth: Int
+
+    /// The most elements a container reserves room for before it has read them.
+    private static let reservationCap = 64
 
     private struct Frame {
         enum Kind { case list, tuple, map }
         var kind: Kind
         /// Elements (or pairs) still to read.
         var remaining: Int
-        /// Where this container's elements start on the value or entry stack.
-        var start: Int
+        /// The finished elements of a list or tuple.
+        var elements: [GatewayValue] = []
+        /// The finished entries of a map.
+        var entries: [GatewayObject.Entry] = []
         /// The key of the pair being read, for maps.
-        var key: String
+        var key = ""
+
+        init(kind: Kind, count: Int) {
+            self.kind = kind
+            self.remaining = count
+            if kind == .map {
+                entries.reserveCapacity(min(count, ETFValueDecoder.reservationCap))
+            } else {
+                elements.reserveCapacity(min(count, ETFValueDecoder.reservationCap))
+            }
+        }
     }
 
     init(reader: ETFReader, limits: CodecLimits) {
@@ -40,8 +56,6 @@ struct ETFValueDecoder {
 
     private mutating func decodeTerm() throws(ETFDecodingError) -> GatewayValue {
         var frames: [Frame] = []
-        var values: [GatewayValue] = []
-        var entries: [GatewayObject.Entry] = []
 
         while true {
             if let top = frames.last, top.kind == .map {
@@ -70,7 +84,7 @@ struct ETFValueDecoder {
                     try reader.readListTail()
                     value = .array([])
                 } else {
-                    frames.append(Frame(kind: .list, remaining: count, start: values.count, key: ""))
+                    frames.append(Frame(kind: .list, count: count))
                     continue
                 }
             case .tuple(let count):
@@ -78,7 +92,7 @@ struct ETFValueDecoder {
                 if count == 0 {
                     value = .array([])
                 } else {
-                    frames.append(Frame(kind: .tuple, remaining: count, start: values.count, key: ""))
+                    frames.append(Frame(kind: .tuple, count: count))
                     continue
                 }
             case .map(let count):
@@ -86,7 +100,7 @@ struct ETFValueDecoder {
                 if count == 0 {
                     value = .object(GatewayObject())
                 } else {
-                    frames.append(Frame(kind: .map, remaining: count, start: entries.count, key: ""))
+                    frames.append(Frame(kind: .map, count: count))
                     continue
                 }
             }
@@ -95,9 +109,9 @@ struct ETFValueDecoder {
             while !frames.isEmpty {
                 let topIndex = frames.count - 1
                 if frames[topIndex].kind == .map {
-                    entries.append(GatewayObject.Entry(key: frames[topIndex].key, value: value))
+                    frames[topIndex].entries.append(GatewayObject.Entry(key: frames[topIndex].key, value: value))
                 } else {
-                    values.append(value)
+                    frames[topIndex].elements.append(value)
                 }
                 frames[topIndex].remaining -= 1
                 if frames[topIndex].remaining > 0 { break }
@@ -105,14 +119,11 @@ struct ETFValueDecoder {
                 switch frame.kind {
                 case .list:
                     try reader.readListTail()
-                    value = .array(Array(values[frame.start...]))
-                    values.removeSubrange(frame.start...)
+                    value = .array(frame.elements)
                 case .tuple:
-                    value = .array(Array(values[frame.start...]))
-                    values.removeSubrange(frame.start...)
+                    value = .array(frame.elements)
                 case .map:
-                    value = .object(GatewayObject(Array(entries[frame.start...])))
-                    entries.removeSubrange(frame.start...)
+                    value = .object(GatewayObject(frame.entries))
                 }
             }
             if frames.isEmpty { return value }
@@ -129,16 +140,7 @@ struct ETFValueDecoder {
 
     private func text(_ bytes: UnsafeRawBufferPointer) throws(ETFDecodingError) -> String {
         if let string = ETFUTF8.string(bytes) { return string }
-        throw invalidUTF8(bytes)
-    }
-
-    @inline(never)
-    private func invalidUTF8(_ bytes: UnsafeRawBufferPointer) -> ETFDecodingError {
-        let start = bytes.baseAddress.map { $0 - reader.base } ?? reader.cursor
-        let index = ETFUTF8.firstInvalidIndex(bytes) ?? 0
-        return reader.failure(
-            .invalidUTF8, at: start + index, tag: reader.termTag,
-            "byte \(bytes[index]) at index \(index) of the text term starting at byte \(reader.termOffset) is not valid UTF-8")
+        throw reader.invalidUTF8(bytes)
     }
 
     private func atomValue(_ bytes: UnsafeRawBufferPointer, isLatin1: Bool) throws(ETFDecodingError) -> GatewayValue {

@@ -78,8 +78,9 @@ public enum GatewayETF {
     ///
     /// A `COMPRESSED` payload is inflated first (within
     /// ``CodecLimits/maxDecompressedPayloadSize``); the result then carries the
-    /// inflated term, to which `dataRange` refers. Only `t` allocates (and only
-    /// when longer than a small string), apart from that inflate.
+    /// inflated term, to which `dataRange` refers. Apart from that inflate, the
+    /// scan allocates only `t` (when longer than a small string) and one small
+    /// stack of element counts when `d` holds containers.
     public static func scanEnvelope(
         _ bytes: UnsafeRawBufferPointer, limits: CodecLimits = .init()
     ) throws(ETFDecodingError) -> ETFEnvelopeScan {
@@ -152,7 +153,7 @@ public enum GatewayETF {
                 .unexpectedEndOfInput, offset: bytes.count, tag: ETFTag.compressed,
                 message: "input ends inside the uncompressed size")
         }
-        let size = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt32.self)))
+        let size = Int(exactly: UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 2, as: UInt32.self))) ?? Int.max
         guard size <= limits.maxDecompressedPayloadSize else {
             throw ETFDecodingError(
                 .decompressionFailed, offset: 1, tag: ETFTag.compressed,
