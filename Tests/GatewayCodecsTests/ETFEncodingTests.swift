@@ -23,6 +23,10 @@ import Testing
         #expect(fromETF["d"]?.objectValue?.keys.first == "type")
         #expect(fromETF["d"]?["big"] == .unsignedInteger(12_345_678_901_234_567_890))
         #expect(fromETF["d"]?["content"] == "h\u{E9}llo \u{1F600} \"quoted\"")
+        // Our own JSON decoder reads the JSON text of the same payload to the identical tree.
+        #expect(try GatewayJSON.decode(Array(ETFErlpackVectors.realisticDispatchJSON.utf8)) == fromETF)
+        // And the two encoders round-trip each other's output.
+        #expect(try GatewayETF.decode(GatewayETF.encode(GatewayJSON.decode(GatewayJSON.encode(fromETF)))) == fromETF)
     }
 
     /// Erlang writes integers with the same tags as erlpack, and wider ones as minimal big integers.
