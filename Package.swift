@@ -20,8 +20,13 @@ let package = Package(
         .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // RFC 6455 client: no dependencies, no Foundation.
         .target(name: "WebSocketProtocol"),
-        .target(name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"]),
-        .target(name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"]),
+        // libm: Double rounding calls into it, and a client that imports no C library must still link.
+        .target(
+            name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"],
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(
+            name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"],
+            linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
