@@ -11,11 +11,22 @@ let package = Package(
     products: [
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "GatewayCodecs", dependencies: ["CZlib"]),
         .testTarget(name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"]),
+        // The CLI's building blocks (capture files, hexdumps, sniffing); Foundation allowed here.
+        .target(
+            name: "GatewayCLI",
+            dependencies: ["GatewayCodecs", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
+        .testTarget(
+            name: "GatewayCLITests", dependencies: ["GatewayCLI"],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
