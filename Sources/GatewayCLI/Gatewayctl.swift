@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `gatewayctl` root command: an inspector and debugger for the Discord gateway.
 public struct Gatewayctl: ParsableCommand {
@@ -13,4 +14,34 @@ public struct Gatewayctl: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses `arguments`, runs the chosen command, and exits with its ``ExitStatus``.
+    ///
+    /// Errors that know their status print `gatewayctl: <description>` on
+    /// standard error; usage errors, `--help` and `--version` are left to the
+    /// argument parser (statuses 64 and 0); anything else is an internal error (70).
+    public static func runAndExit(arguments: [String]) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(ExitStatus.ok.rawValue)
+        } catch {
+            let (status, message) = outcome(of: error)
+            guard let status, let message else { exit(withError: error) }
+            FileHandle.standardError.write(Data("gatewayctl: \(message)\n".utf8))
+            Foundation.exit(status.rawValue)
+        }
+    }
+
+    /// The status and message for `error`, or `nil`s when the argument parser should report it.
+    static func outcome(of error: any Error) -> (ExitStatus?, String?) {
+        if error is any ExitStatusReporting || error is CancellationError {
+            return (ExitStatus(for: error), String(describing: error))
+        }
+        let parserStatus = exitCode(for: error).rawValue
+        if parserStatus == ExitStatus.ok.rawValue || parserStatus == ExitStatus.usage.rawValue {
+            return (nil, nil)
+        }
+        return (.internalError, "internal error: \(message(for: error))")
+    }
 }
