@@ -2,7 +2,7 @@
 ///
 /// Scripts branch on these, so they are part of the command-line interface:
 /// a value never changes meaning once released.
-public enum ExitStatus: Int32, Sendable, Hashable, CaseIterable {
+public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
     /// 0: everything worked.
     case ok = 0
     /// 64 (`EX_USAGE`): the command line was wrong (unknown flag, bad option value).
@@ -32,7 +32,7 @@ public enum ExitStatus: Int32, Sendable, Hashable, CaseIterable {
     /// Only the codes after which Discord says not to reconnect have a status
     /// of their own: retrying with the same settings cannot help, so the
     /// operator has to act.
-    public static func forCloseCode(_ code: Int) -> ExitStatus? {
+    public static func forCloseCode(_ code: Int) -> ProcessExitStatus? {
         switch code {
         case 4004: return .authenticationFailed
         case 4010...4014: return .configuration
@@ -60,5 +60,5 @@ public enum ExitStatus: Int32, Sendable, Hashable, CaseIterable {
 /// An error that knows which exit status it should end the process with.
 public protocol ExitStatusReporting: Error {
     /// The status `gatewayctl` exits with when this error ends a command.
-    var exitStatus: ExitStatus { get }
+    var exitStatus: ProcessExitStatus { get }
 }

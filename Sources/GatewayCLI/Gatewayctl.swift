@@ -15,7 +15,7 @@ public struct Gatewayctl: ParsableCommand {
 
     public init() {}
 
-    /// Parses `arguments`, runs the chosen command, and exits with its ``ExitStatus``.
+    /// Parses `arguments`, runs the chosen command, and exits with its ``ProcessExitStatus``.
     ///
     /// Errors that know their status print `gatewayctl: <description>` on
     /// standard error; usage errors, `--help` and `--version` are left to the
@@ -24,7 +24,7 @@ public struct Gatewayctl: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
-            Foundation.exit(ExitStatus.ok.rawValue)
+            Foundation.exit(ProcessExitStatus.ok.rawValue)
         } catch {
             let (status, message) = outcome(of: error)
             guard let status, let message else { exit(withError: error) }
@@ -34,12 +34,12 @@ public struct Gatewayctl: ParsableCommand {
     }
 
     /// The status and message for `error`, or `nil`s when the argument parser should report it.
-    static func outcome(of error: any Error) -> (ExitStatus?, String?) {
+    static func outcome(of error: any Error) -> (ProcessExitStatus?, String?) {
         if error is any ExitStatusReporting || error is CancellationError {
-            return (ExitStatus(for: error), String(describing: error))
+            return (ProcessExitStatus(for: error), String(describing: error))
         }
         let parserStatus = exitCode(for: error).rawValue
-        if parserStatus == ExitStatus.ok.rawValue || parserStatus == ExitStatus.usage.rawValue {
+        if parserStatus == ProcessExitStatus.ok.rawValue || parserStatus == ProcessExitStatus.usage.rawValue {
             return (nil, nil)
         }
         return (.internalError, "internal error: \(message(for: error))")

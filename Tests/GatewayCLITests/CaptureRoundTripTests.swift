@@ -223,7 +223,7 @@ import Testing
         let error = #expect(throws: InputError.self) { _ = try InputFile(path: "/nonexistent/capture.jsonl") }
         #expect(error?.kind == .cannotOpen)
         #expect(error?.exitStatus == .noInput)
-        #expect(ExitStatus(for: error ?? InputError(.readFailed, path: "", "")) == .noInput)
+        #expect(ProcessExitStatus(for: error ?? InputError(.readFailed, path: "", "")) == .noInput)
     }
 
     @Test func timeOffsetsPrintWithMicroseconds() {

@@ -49,7 +49,7 @@ public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible, 
         }
     }
 
-    public var exitStatus: ExitStatus {
+    public var exitStatus: ProcessExitStatus {
         switch kind {
         case .notACapture, .unsupportedVersion, .malformedRecord, .recordTooLong: return .dataError
         case .invalidRecord: return .internalError

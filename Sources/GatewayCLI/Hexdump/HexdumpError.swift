@@ -38,5 +38,5 @@ public struct HexdumpError: Error, Sendable, Hashable, CustomStringConvertible, 
 
     public var description: String { "\(format.displayName) input, line \(line), column \(column): \(message)" }
 
-    public var exitStatus: ExitStatus { .dataError }
+    public var exitStatus: ProcessExitStatus { .dataError }
 }

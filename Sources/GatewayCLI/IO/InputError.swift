@@ -29,7 +29,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible, Ex
 
     public var description: String { "\(path): \(message)" }
 
-    public var exitStatus: ExitStatus {
+    public var exitStatus: ProcessExitStatus {
         switch kind {
         case .cannotOpen: return .noInput
         case .readFailed, .writeFailed: return .ioError
