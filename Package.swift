@@ -5,13 +5,18 @@ import PackageDescription
 //   WebSocketProtocol   RFC 6455 client, knows nothing of Discord
 //   GatewayCodecs       payload values, JSON, ETF, zlib/zstd decompressors
 //   DiscordGateway      the gateway state machine, built on the two above
-// Only the gatewayctl executable performs I/O.
+//   GatewayCLI          gatewayctl's commands, capture files, rendering
+// Only the executables perform I/O.
 let package = Package(
     name: "swift-discord-gateway",
     products: [
         .library(name: "DiscordGateway", targets: ["DiscordGateway"]),
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
         .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
+        .executable(name: "gatewayctl", targets: ["gatewayctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
@@ -27,6 +32,11 @@ let package = Package(
         .target(
             name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // The CLI's building blocks (capture files, hexdumps, sniffing); Foundation allowed here.
+        .target(
+            name: "GatewayCLI",
+            dependencies: ["GatewayCodecs", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
@@ -35,6 +45,7 @@ let package = Package(
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
+        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,49 @@
+/// An input for `replay`, of whichever kind the file turned out to be.
+public enum CaptureSource<Source: ByteSource> {
+    /// A capture recording.
+    case recording(CaptureReader<Source>)
+    /// A raw inbound dump.
+    case rawDump(RawDumpReader<Source>)
+
+    /// What the user said about the input's layout, if anything.
+    public enum Layout: Sendable, Hashable {
+        /// Look at the first bytes.
+        case detect
+        /// A raw dump starting directly with a frame (`--no-handshake`).
+        case rawDumpWithoutHandshake
+    }
+
+    /// Opens `source`, deciding from its first bytes whether it is a recording,
+    /// a raw dump with the HTTP response, or a raw dump starting at a frame.
+    ///
+    /// - Returns: the reader and one sentence saying what was chosen and why.
+    /// - Throws: ``CaptureError`` when the input is empty, of no known kind, or
+    ///   a recording with a bad header.
+    public static func open(
+        _ source: Source, layout: Layout = .detect, rawChunkSize: Int = RawDumpReader<Source>.defaultChunkSize,
+        maxRecordLength: Int = CaptureReader<Source>.defaultMaxRecordLength
+    ) throws(CaptureError) -> (source: CaptureSource, reason: String) {
+        var input = BufferedByteReader(source: source)
+        if layout == .rawDumpWithoutHandshake {
+            let reader = RawDumpReader(input: input, startsWithHandshake: false, chunkSize: rawChunkSize)
+            return (.rawDump(reader), "reading a raw inbound dump without the handshake, as --no-handshake says")
+        }
+        do {
+            _ = try input.fill(atLeast: 64)
+        } catch {
+            throw CaptureError(error)
+        }
+        let guess = input.withBytes(in: input.bufferedRange) { PayloadSniffer.sniffInput($0) }
+        switch guess.kind {
+        case .captureRecording:
+            let reader = try CaptureReader(input: input, maxRecordLength: maxRecordLength)
+            return (.recording(reader), guess.reason)
+        case .rawDumpWithHandshake:
+            return (.rawDump(RawDumpReader(input: input, startsWithHandshake: true, chunkSize: rawChunkSize)), guess.reason)
+        case .rawDumpWithoutHandshake:
+            return (.rawDump(RawDumpReader(input: input, startsWithHandshake: false, chunkSize: rawChunkSize)), guess.reason)
+        case .unknown:
+            throw CaptureError(.notACapture, guess.reason, offset: 0)
+        }
+    }
+}

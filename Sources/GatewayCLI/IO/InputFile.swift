@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file (or standard input) opened for reading, closed when released.
+public final class InputFile: ByteSource {
+    /// The name given by the user, used in messages; `-` for standard input.
+    public let path: String
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+
+    /// Opens `path` for reading; `-` means standard input.
+    ///
+    /// - Throws: ``InputError/Kind/cannotOpen`` when the file is missing or unreadable.
+    public init(path: String) throws(InputError) {
+        self.path = path
+        if path == "-" {
+            descriptor = STDIN_FILENO
+            ownsDescriptor = false
+            return
+        }
+        let opened = open(path, O_RDONLY | O_CLOEXEC)
+        guard opened >= 0 else {
+            let error = errno
+            throw InputError(.cannotOpen, path: path, errno: error, "cannot open: \(String(cString: strerror(error)))")
+        }
+        var status = stat()
+        if fstat(opened, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            close(opened)
+            throw InputError(.cannotOpen, path: path, errno: EISDIR, "is a directory, not a file")
+        }
+        descriptor = opened
+        ownsDescriptor = true
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            #if canImport(Darwin)
+            let count = Darwin.read(descriptor, base, buffer.count)
+            #elseif canImport(Musl)
+            let count = Musl.read(descriptor, base, buffer.count)
+            #else
+            let count = Glibc.read(descriptor, base, buffer.count)
+            #endif
+            if count >= 0 { return count }
+            let error = errno
+            if error == EINTR { continue }
+            throw InputError(.readFailed, path: path, errno: error, "read failed: \(String(cString: strerror(error)))")
+        }
+    }
+}
