@@ -36,6 +36,13 @@ public struct GatewayShard: Sendable, Hashable, CustomStringConvertible {
         return Int((guildID >> 22) % UInt64(shardCount))
     }
 
+    /// The IDENTIFY rate-limit bucket of this shard: `id % maxConcurrency`. Shards of one bucket
+    /// identify one at a time; `max_concurrency` buckets may identify every 5 seconds.
+    public func bucket(maxConcurrency: Int) -> Int {
+        guard maxConcurrency > 0 else { return id }
+        return id % maxConcurrency
+    }
+
     /// `id/count`, e.g. `0/4`.
     public var description: String { "\(id)/\(count)" }
 }
