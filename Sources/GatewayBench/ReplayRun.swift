@@ -35,48 +35,60 @@ struct ReplayRun {
     func run() throws -> ReplayTally {
         var connection = try GatewayConnection(configuration: configuration, random: SplitMix64(seed: 1))
         _ = connection.connect()
-        var opCounts = [Int](repeating: 0, count: 16)
-        var tally = ReplayTally()
-        func drain() {
-            while let event = connection.nextEvent() {
-                let payload: GatewayPayload
-                switch event {
-                case .hello(_, let hello): payload = hello
-                case .dispatch(let dispatch):
-                    payload = dispatch
-                    if let name = dispatch.eventName { tally.events[name, default: 0] += 1 }
-                case .heartbeatRequested(let request): payload = request
-                case .heartbeatAcknowledged(_, let ack): payload = ack
-                case .reconnectRequested(let request): payload = request
-                case .invalidSession(_, let invalid): payload = invalid
-                case .payload(let other): payload = other
-                case .disconnected(let disconnect):
-                    if disconnect.initiator == .server, let code = disconnect.code { tally.closeCode = Int(code.rawValue) }
-                    continue
-                case .upgraded, .rejected, .frame, .sent:
-                    continue
-                }
-                let op = payload.opcode.rawValue
-                if op >= 0 && op < opCounts.count {
-                    opCounts[op] += 1
-                } else {
-                    tally.ops[op, default: 0] += 1
-                }
-                tally.messages += 1
-                tally.decompressedBytes += payload.bytes.count
-            }
-        }
+        var counter = EventCounter()
         try source.forEachChunk { chunk in
-            tally.wireBytes += chunk.count
+            counter.tally.wireBytes += chunk.count
             _ = connection.receive(chunk, now: .zero)
-            drain()
+            counter.drain(&connection)
         }
         connection.receiveEndOfInput(now: .zero)
-        drain()
-        for (op, count) in opCounts.enumerated() where count > 0 { tally.ops[op] = count }
+        counter.drain(&connection)
+        var tally = counter.finish()
         tally.lastSequence = connection.sequence
         tally.sessionID = connection.sessionID
         return tally
+    }
+}
+
+/// Counts what a replay's events carry, as `replay --summary` does.
+struct EventCounter {
+    var tally = ReplayTally()
+    private var opCounts = [Int](repeating: 0, count: 16)
+
+    mutating func drain(_ connection: inout GatewayConnection) {
+        while let event = connection.nextEvent() {
+            let payload: GatewayPayload
+            switch event {
+            case .hello(_, let hello): payload = hello
+            case .dispatch(let dispatch):
+                payload = dispatch
+                if let name = dispatch.eventName { tally.events[name, default: 0] += 1 }
+            case .heartbeatRequested(let request): payload = request
+            case .heartbeatAcknowledged(_, let ack): payload = ack
+            case .reconnectRequested(let request): payload = request
+            case .invalidSession(_, let invalid): payload = invalid
+            case .payload(let other): payload = other
+            case .disconnected(let disconnect):
+                if disconnect.initiator == .server, let code = disconnect.code { tally.closeCode = Int(code.rawValue) }
+                continue
+            case .upgraded, .rejected, .frame, .sent:
+                continue
+            }
+            let op = payload.opcode.rawValue
+            if op >= 0 && op < opCounts.count {
+                opCounts[op] += 1
+            } else {
+                tally.ops[op, default: 0] += 1
+            }
+            tally.messages += 1
+            tally.decompressedBytes += payload.bytes.count
+        }
+    }
+
+    func finish() -> ReplayTally {
+        var result = tally
+        for (op, count) in opCounts.enumerated() where count > 0 { result.ops[op] = count }
+        return result
     }
 }
 
