@@ -30,8 +30,7 @@ public final class ZlibStreamDecompressor {
 
     // Heap-allocated because zlib keeps a pointer back to the z_stream.
     private let stream: UnsafeMutablePointer<z_stream>
-    private let scratch = ScratchBuffer(count: 128 << 10)
-    private var payload: [UInt8] = []
+    private let output = InflateOutput()
     /// The last four compressed bytes seen, the newest in the low byte.
     private var lastFourBytes: UInt32 = 0
     private var bytesSincePayload = 0
@@ -79,15 +78,14 @@ public final class ZlibStreamDecompressor {
             try inflateMessage(message)
         } catch {
             failure = error
-            payload = []
+            output.discard()
             throw error
         }
         compressedBytesIn += message.count
         bytesSincePayload += message.count
         rememberLastBytes(of: message)
         guard bytesSincePayload >= 4, lastFourBytes == Self.syncFlushSuffix else { return nil }
-        let complete = payload
-        payload = []
+        let complete = output.takeBytes()
         bytesSincePayload = 0
         decompressedBytesOut += complete.count
         return complete
@@ -105,7 +103,7 @@ public final class ZlibStreamDecompressor {
     public func reset() {
         inflateReset(stream)
         inflateValidate(stream, 0)
-        payload = []
+        output.discard()
         lastFourBytes = 0
         bytesSincePayload = 0
         compressedBytesIn = 0
@@ -128,13 +126,16 @@ public final class ZlibStreamDecompressor {
 
     /// Inflates until zlib has taken all of `avail_in` and has no output left to give.
     private func inflateAvailableInput(sliceOffset: Int, sliceCount: Int) throws(DecompressionError) {
+        let ceiling = limit.overflowCeiling
         repeat {
-            stream.pointee.next_out = scratch.bytes.baseAddress
-            stream.pointee.avail_out = uInt(scratch.count)
+            let space = output.freeSpace(ceiling: ceiling)
+            let room = uInt(min(space.count, Int(UInt32.max)))
+            stream.pointee.next_out = space.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = room
             let status = inflate(stream, Z_SYNC_FLUSH)
-            let produced = scratch.count - Int(stream.pointee.avail_out)
+            output.commit(Int(room - stream.pointee.avail_out))
             var offset: Int { sliceOffset + sliceCount - Int(stream.pointee.avail_in) }
-            guard scratch.append(produced, to: &payload, limit: limit) else {
+            guard output.count <= limit else {
                 throw DecompressionError(
                     .limitExceeded, "zlib-stream payload exceeds the limit of \(limit) decompressed bytes",
                     offset: offset)
