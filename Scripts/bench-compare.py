@@ -147,8 +147,8 @@ def main():
             return None
         return statistics.median(a / b for a, b in zip(numerators, denominators))
 
-    def cell(value, unit):
-        return "n/a" if value is None else f"{value:.2f}{unit}"
+    def cell(value, unit, decimals=1):
+        return "n/a" if value is None else f"{value:.{decimals}f}{unit}"
 
     print()
     print(f"events={args.events} rounds={args.rounds} repeat={args.repeat} (times: medians in ms; "
@@ -161,7 +161,7 @@ def main():
         r = results[name]
         med = lambda xs: statistics.median(xs) * 1e3 if xs else None
         row = [name, cell(med(r["ours"]), ""), cell(med(r["floor"]), ""), cell(med(r["python"]), ""),
-               cell(median_ratio(r["ours"], r["floor"]), "×"), cell(median_ratio(r["python"], r["ours"]), "×"),
+               cell(median_ratio(r["ours"], r["floor"]), "×", 2), cell(median_ratio(r["python"], r["ours"]), "×"),
                cell(statistics.median(r["rss"]), ""), TARGETS[name]]
         if args.replay_command:
             row.insert(4, cell(med(r["replay"]), ""))
