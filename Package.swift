@@ -39,6 +39,8 @@ let package = Package(
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
+        // Replay and codec throughput on raw inbound dumps (see Benchmarks/README.md).
+        .executableTarget(name: "gateway-bench", dependencies: ["DiscordGateway"], path: "Sources/GatewayBench"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
         .testTarget(
             name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"],

@@ -72,8 +72,7 @@ public struct GatewayConnection {
     private var websocket: WebSocketClient?
     private let decompressor: GatewayDecompressor
     private var rateLimiter: SendRateLimiter
-    private var pendingEvents: [GatewayEvent] = []
-    private var nextEventIndex = 0
+    private var pendingEvents = EventQueue<GatewayEvent>()
     private var latencies = LatencyTracker()
     private var consecutiveAttempts = 0
     private var invalidSessionWait: Duration?
@@ -277,14 +276,7 @@ public struct GatewayConnection {
 
     /// The next event, or `nil` when all were drained.
     public mutating func nextEvent() -> GatewayEvent? {
-        guard nextEventIndex < pendingEvents.count else { return nil }
-        let event = pendingEvents[nextEventIndex]
-        nextEventIndex += 1
-        if nextEventIndex == pendingEvents.count {
-            pendingEvents.removeAll(keepingCapacity: true)
-            nextEventIndex = 0
-        }
-        return event
+        pendingEvents.removeFirst()
     }
 
     /// Every pending event, in order (Python's `events()`).

@@ -28,29 +28,8 @@ struct UTF8Validator: Sendable, Hashable {
         let count = bytes.count
         var index = 0
         while index < count {
-            if pending == 0 {
-                // Discord's JSON is nearly all ASCII: skip it 8 bytes at a time.
-                while index + 8 <= count,
-                    bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-                {
-                    index += 8
-                }
-                if index == count { break }
-                let lead = bytes[index]
-                switch lead {
-                case 0x00...0x7F: index += 1; continue
-                case 0xC2...0xDF: pending = 1; lower = 0x80; upper = 0xBF
-                case 0xE0: pending = 2; lower = 0xA0; upper = 0xBF
-                case 0xE1...0xEC, 0xEE...0xEF: pending = 2; lower = 0x80; upper = 0xBF
-                case 0xED: pending = 2; lower = 0x80; upper = 0x9F
-                case 0xF0: pending = 3; lower = 0x90; upper = 0xBF
-                case 0xF1...0xF3: pending = 3; lower = 0x80; upper = 0xBF
-                case 0xF4: pending = 3; lower = 0x80; upper = 0x8F
-                default: return index
-                }
-                seen = 1
-                index += 1
-            } else {
+            if pending != 0 {
+                // A sequence left open by the previous chunk (or cut by this one's end).
                 let byte = bytes[index]
                 guard byte >= lower && byte <= upper else { return index }
                 lower = 0x80
@@ -58,7 +37,51 @@ struct UTF8Validator: Sendable, Hashable {
                 pending -= 1
                 seen += 1
                 index += 1
+                continue
             }
+            // Discord's JSON is nearly all ASCII: skip it 16, then 8 bytes at a time.
+            while count - index >= 16 {
+                let first = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let second = bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                guard (first | second) & 0x8080_8080_8080_8080 == 0 else { break }
+                index += 16
+            }
+            while count - index >= 8,
+                bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                index += 8
+            }
+            if index == count { break }
+            let lead = bytes[index]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: index += 1; continue
+            case 0xC2...0xDF: length = 2; lower = 0x80; upper = 0xBF
+            case 0xE0: length = 3; lower = 0xA0; upper = 0xBF
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3; lower = 0x80; upper = 0xBF
+            case 0xED: length = 3; lower = 0x80; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90; upper = 0xBF
+            case 0xF1...0xF3: length = 4; lower = 0x80; upper = 0xBF
+            case 0xF4: length = 4; lower = 0x80; upper = 0x8F
+            default: return index
+            }
+            guard count - index >= length else {
+                // The sequence continues in the next chunk: carry it over.
+                pending = UInt8(truncatingIfNeeded: length - 1)
+                seen = 1
+                index += 1
+                continue
+            }
+            // The whole sequence is here: check it without touching the carried state.
+            let second = bytes[index + 1]
+            guard second >= lower && second <= upper else { return index + 1 }
+            for offset in 2..<length {
+                let byte = bytes[index + offset]
+                guard byte >= 0x80 && byte <= 0xBF else { return index + offset }
+            }
+            lower = 0x80
+            upper = 0xBF
+            index += length
         }
         return nil
     }

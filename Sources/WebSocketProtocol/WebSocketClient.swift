@@ -57,8 +57,7 @@ public struct WebSocketClient: Sendable {
     private var messageBuffer: [UInt8] = []
     /// Bytes received so far: the stream offset of the next byte.
     private var receivedCount = 0
-    private var events: [WebSocketEvent] = []
-    private var nextEventIndex = 0
+    private var events = EventQueue<WebSocketEvent>()
 
     /// Creates a connection to `url`, drawing the `Sec-WebSocket-Key` (16 bytes)
     /// from `rng`.
@@ -100,14 +99,7 @@ public struct WebSocketClient: Sendable {
 
     /// The next event, in order; nil when all have been drained.
     public mutating func nextEvent() -> WebSocketEvent? {
-        guard nextEventIndex < events.count else { return nil }
-        let event = events[nextEventIndex]
-        nextEventIndex += 1
-        if nextEventIndex == events.count {
-            events.removeAll(keepingCapacity: true)
-            nextEventIndex = 0
-        }
-        return event
+        events.removeFirst()
     }
 
     // MARK: Input

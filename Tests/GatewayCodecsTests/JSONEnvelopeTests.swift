@@ -116,6 +116,28 @@ struct JSONEnvelopeTests {
         }
     }
 
+    @Test(
+        "skipped numbers: the scan accepts and rejects exactly what the decoder does, at the same byte",
+        arguments: [
+            "0", "-0", "7", "-7", "1717200000", "12345678901234567890123", "0.5", "-0.0", "1e5", "1E+5", "2.5e-3",
+            "01", "-01", "00", "-", "-a", "1.", "1.e5", ".5", "1e", "1e+", "+1", "0x1", "1.5.2", "--1", "9-",
+        ])
+    func skippedNumbersMatchTheDecoder(number: String) {
+        let text = #"{"op":0,"d":{"n":"# + number + "}}"
+        let bytes = Array(text.utf8)
+        let scanned = Result { () throws(JSONDecodingError) in try GatewayJSON.scanEnvelope(bytes) }
+        let decoded = Result { () throws(JSONDecodingError) in try GatewayJSON.decode(bytes) }
+        switch (scanned, decoded) {
+        case (.success, .success):
+            break
+        case (.failure(let scanError), .failure(let decodeError)):
+            #expect(scanError.kind == decodeError.kind, "\(number)")
+            #expect(scanError.offset == decodeError.offset, "\(number)")
+        default:
+            Issue.record("\(number): the scan and the decoder disagree")
+        }
+    }
+
     @Test("invalid UTF-8 in a skipped key is found")
     func invalidUTF8InKey() {
         let bytes = Array(#"{"op":0,""#.utf8) + [0xC0, 0x80] + Array(#"":1}"#.utf8)

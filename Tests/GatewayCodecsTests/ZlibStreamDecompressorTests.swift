@@ -176,6 +176,21 @@ import Testing
         #expect(results.last == payload)
     }
 
+    @Test func smallPayloadsAfterAHugeOneAreIntact() throws {
+        // The huge payload grows the reused output buffer past what is kept; the next ones must not
+        // see any of its bytes.
+        var generator = SplitMix64(seed: 13)
+        let huge = (0..<3000).flatMap { samplePayload(index: $0, using: &generator) }
+        let small = (0..<20).map { samplePayload(index: $0, using: &generator) }
+        let compressor = try ZlibStreamCompressor()
+        let decompressor = try ZlibStreamDecompressor()
+        #expect(try decompressor.decompress(compressor.compress(small[0])) == small[0])
+        #expect(try decompressor.decompress(compressor.compress(huge)) == huge)
+        for payload in small.dropFirst() {
+            #expect(try decompressor.decompress(compressor.compress(payload)) == payload)
+        }
+    }
+
     @Test func emptyPayloadsRoundTrip() throws {
         let compressor = try ZlibStreamCompressor()
         let decompressor = try ZlibStreamDecompressor()

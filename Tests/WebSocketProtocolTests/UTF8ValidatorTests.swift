@@ -54,4 +54,24 @@ import Testing
             #expect((splitValid && split.isAtCharacterBoundary) == expectedValid, "split \(bytes)")
         }
     }
+
+    /// The first bad byte is found at the same offset whole, byte by byte, and past the 16-byte ASCII path.
+    @Test func findsTheSameBadByteWholeAndByteByByte() {
+        var rng = SplitMix64(seed: 11)
+        let alphabet: [UInt8] = [0x41, 0x80, 0xBF, 0xC2, 0xE0, 0xE1, 0xED, 0xF0, 0xF4, 0xA0, 0x9F, 0x90, 0x8F]
+        for _ in 0..<2000 {
+            let padding = ascii(String(repeating: "x", count: Int.random(in: 0...40, using: &rng)))
+            let tail = (0..<Int.random(in: 1...8, using: &rng)).map { _ in
+                alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+            }
+            let bytes = padding + tail
+            var byteByByte = UTF8Validator()
+            var firstBad: Int?
+            for (index, byte) in bytes.enumerated() where firstBad == nil {
+                if byteByByte.validate([byte]) != nil { firstBad = index }
+            }
+            if firstBad == nil && !byteByByte.isAtCharacterBoundary { firstBad = bytes.count }
+            #expect(verdict(bytes) == firstBad, "\(bytes)")
+        }
+    }
 }

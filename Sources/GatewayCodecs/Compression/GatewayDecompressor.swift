@@ -96,7 +96,17 @@ public final class GatewayDecompressor {
     }
 
     /// Feeds one complete WebSocket message held in an array.
+    ///
+    /// A message that needs no decompression is returned as the same array, without a copy.
     public func decompress(message: [UInt8], isBinary: Bool) throws(DecompressionError) -> [UInt8]? {
+        switch backend {
+        case .passthrough:
+            return passThrough(message)
+        case .payload where !isBinary:
+            return passThrough(message)
+        case .payload, .zlibStream, .zstdStream:
+            break
+        }
         let result: Result<[UInt8]?, DecompressionError> = message.withUnsafeBytes { buffer in
             Result { () throws(DecompressionError) in try decompress(message: buffer, isBinary: isBinary) }
         }
@@ -118,6 +128,12 @@ public final class GatewayDecompressor {
         ownBytesIn += message.count
         ownBytesOut += message.count
         return [UInt8](message)
+    }
+
+    private func passThrough(_ message: [UInt8]) -> [UInt8] {
+        ownBytesIn += message.count
+        ownBytesOut += message.count
+        return message
     }
 
     private func textMessageError(messageCount: Int) -> DecompressionError {

@@ -1,14 +1,14 @@
 import CZlib
 
 /// Inflates complete, standalone zlib streams one after another with one
-/// reused z_stream (`inflateReset` between streams) and scratch buffer, so
+/// reused z_stream (`inflateReset` between streams) and output buffer, so
 /// payload compression costs no per-message setup.
 final class ZlibInflater {
     // Heap-allocated because zlib keeps a pointer back to the z_stream.
     private let stream: UnsafeMutablePointer<z_stream>
-    private let scratch: ScratchBuffer
+    private let output: InflateOutput
 
-    init(scratchSize: Int = 128 << 10) throws(DecompressionError) {
+    init(initialOutputSize: Int = 128 << 10) throws(DecompressionError) {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let status = czlib_inflate_init2(stream, 15)
@@ -18,7 +18,7 @@ final class ZlibInflater {
             throw DecompressionError(.libraryFailure, "zlib inflateInit2 failed with status \(status)")
         }
         self.stream = stream
-        scratch = ScratchBuffer(count: scratchSize)
+        output = InflateOutput(initialCapacity: initialOutputSize)
     }
 
     deinit {
@@ -44,16 +44,16 @@ final class ZlibInflater {
         guard let base = input.baseAddress?.assumingMemoryBound(to: Bytef.self), !input.isEmpty else {
             throw DecompressionError(.truncatedZlib, "empty zlib stream", offset: 0)
         }
-        var output: [UInt8] = []
-        if let expectedSize { output.reserveCapacity(expectedSize) }
         let cap = expectedSize ?? limit
+        // Whatever way this ends, the buffer is empty for the next stream.
+        defer { output.discard() }
         var start = 0
         // avail_in is 32 bits wide: feed larger inputs in slices.
         while start < input.count {
             let sliceCount = min(input.count - start, Int(UInt32.max))
             stream.pointee.next_in = UnsafeMutablePointer(mutating: base + start)
             stream.pointee.avail_in = uInt(sliceCount)
-            let ended = try inflateSlice(into: &output, cap: cap, limit: limit, sliceEnd: start + sliceCount)
+            let ended = try inflateSlice(cap: cap, limit: limit, sliceEnd: start + sliceCount)
             start += sliceCount
             if ended {
                 if start < input.count {
@@ -65,23 +65,24 @@ final class ZlibInflater {
                     throw DecompressionError(
                         .corruptZlib, "zlib stream inflated to \(output.count) bytes, \(expectedSize) announced")
                 }
-                return output
+                return output.takeBytes()
             }
         }
         throw DecompressionError(.truncatedZlib, "zlib stream ends before its final block", offset: input.count)
     }
 
     /// Inflates the current slice; returns whether the stream ended in it.
-    private func inflateSlice(
-        into output: inout [UInt8], cap: Int, limit: Int, sliceEnd: Int
-    ) throws(DecompressionError) -> Bool {
+    private func inflateSlice(cap: Int, limit: Int, sliceEnd: Int) throws(DecompressionError) -> Bool {
+        let ceiling = cap.overflowCeiling
         repeat {
-            stream.pointee.next_out = scratch.bytes.baseAddress
-            stream.pointee.avail_out = uInt(scratch.count)
+            let space = output.freeSpace(ceiling: ceiling)
+            let room = uInt(min(space.count, Int(UInt32.max)))
+            stream.pointee.next_out = space.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = room
             let status = inflate(stream, Z_NO_FLUSH)
-            let produced = scratch.count - Int(stream.pointee.avail_out)
+            output.commit(Int(room - stream.pointee.avail_out))
             var offset: Int { sliceEnd - Int(stream.pointee.avail_in) }
-            guard scratch.append(produced, to: &output, limit: cap) else {
+            guard output.count <= cap else {
                 if cap < limit {
                     throw DecompressionError(
                         .corruptZlib, "zlib stream inflates to more than the \(cap) bytes announced", offset: offset)

@@ -19,7 +19,7 @@ public enum ZlibStandalone {
         limit: Int,
         expectedSize: Int? = nil
     ) throws(DecompressionError) -> [UInt8] {
-        try ZlibInflater(scratchSize: min(128 << 10, max(4 << 10, expectedSize ?? min(input.count, 32 << 10) * 4)))
+        try ZlibInflater(initialOutputSize: min(128 << 10, max(4 << 10, expectedSize ?? min(input.count, 32 << 10) * 4)))
             .inflateStream(input, limit: limit, expectedSize: expectedSize)
     }
 

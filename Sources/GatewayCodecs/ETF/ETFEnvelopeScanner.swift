@@ -149,13 +149,20 @@ struct ETFEnvelopeScanner {
 
     /// Walks the term at the cursor, applying every check of the value decoder,
     /// with `baseDepth` containers already open around it.
+    ///
+    /// The innermost open container lives in a local (`top`), so the many scalar
+    /// terms inside it cost no array access; only enclosing containers are on `stack`.
     private mutating func skipTerm(baseDepth: Int) throws(ETFDecodingError) {
         stack.removeAll(keepingCapacity: true)
+        var top = SkipFrame(remaining: 0, isList: false, isMap: false)
+        /// Open containers: `top` plus those on `stack`.
+        var depth = 0
         while true {
-            if let top = stack.last, top.isMap, top.remaining & 1 == 0 {
+            if top.isMap && top.remaining & 1 == 0 {
                 try skipKey()
-                stack[stack.count - 1].remaining -= 1
+                top.remaining -= 1
             }
+            let opened: SkipFrame
             switch try reader.nextToken() {
             case .integer, .bigInteger, .double, .string:
                 break
@@ -164,37 +171,45 @@ struct ETFEnvelopeScanner {
             case .binary(let bytes):
                 try validateUTF8(bytes)
             case .emptyList:
-                try checkDepth(baseDepth + stack.count)
+                try checkDepth(baseDepth + depth)
             case .list(let count):
-                try checkDepth(baseDepth + stack.count)
+                try checkDepth(baseDepth + depth)
                 if count == 0 {
                     try reader.readListTail()
-                } else {
-                    stack.append(SkipFrame(remaining: count, isList: true, isMap: false))
-                    continue
+                    break
                 }
+                opened = SkipFrame(remaining: count, isList: true, isMap: false)
+                if depth > 0 { stack.append(top) }
+                top = opened
+                depth += 1
+                continue
             case .tuple(let count):
-                try checkDepth(baseDepth + stack.count)
-                if count > 0 {
-                    stack.append(SkipFrame(remaining: count, isList: false, isMap: false))
-                    continue
-                }
+                try checkDepth(baseDepth + depth)
+                guard count > 0 else { break }
+                opened = SkipFrame(remaining: count, isList: false, isMap: false)
+                if depth > 0 { stack.append(top) }
+                top = opened
+                depth += 1
+                continue
             case .map(let count):
-                try checkDepth(baseDepth + stack.count)
-                if count > 0 {
-                    // count <= remaining input / 2, so doubling cannot overflow.
-                    stack.append(SkipFrame(remaining: count * 2, isList: false, isMap: true))
-                    continue
-                }
+                try checkDepth(baseDepth + depth)
+                guard count > 0 else { break }
+                // count <= remaining input / 2, so doubling cannot overflow.
+                opened = SkipFrame(remaining: count * 2, isList: false, isMap: true)
+                if depth > 0 { stack.append(top) }
+                top = opened
+                depth += 1
+                continue
             }
             // A term is complete: count it against its container, closing every container it completes.
-            while !stack.isEmpty {
-                let topIndex = stack.count - 1
-                stack[topIndex].remaining -= 1
-                if stack[topIndex].remaining > 0 { break }
-                if stack.removeLast().isList { try reader.readListTail() }
+            while depth > 0 {
+                top.remaining -= 1
+                if top.remaining > 0 { break }
+                if top.isList { try reader.readListTail() }
+                depth -= 1
+                if let enclosing = stack.popLast() { top = enclosing }
             }
-            if stack.isEmpty { return }
+            if depth == 0 { return }
         }
     }
 

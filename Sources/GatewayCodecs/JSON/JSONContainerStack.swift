@@ -8,24 +8,32 @@ struct JSONContainerStack {
     private var low: UInt64 = 0
     private var spill: [UInt64] = []
 
+    @inline(__always)
     mutating func push(isObject: Bool) {
         let bit: UInt64 = isObject ? 1 : 0
         if depth < 64 {
             low = low & ~(1 << depth) | bit << depth
         } else {
-            let word = (depth - 64) >> 6
-            let shift = UInt64((depth - 64) & 63)
-            if word == spill.count { spill.append(0) }
-            spill[word] = spill[word] & ~(1 << shift) | bit << shift
+            pushSpilled(bit)
         }
         depth += 1
     }
 
+    @inline(never)
+    private mutating func pushSpilled(_ bit: UInt64) {
+        let word = (depth - 64) >> 6
+        let shift = UInt64((depth - 64) & 63)
+        if word == spill.count { spill.append(0) }
+        spill[word] = spill[word] & ~(1 << shift) | bit << shift
+    }
+
+    @inline(__always)
     mutating func pop() {
         depth -= 1
     }
 
     /// Whether the innermost open container is an object (`false` when none is open).
+    @inline(__always)
     var topIsObject: Bool {
         guard depth > 0 else { return false }
         let level = depth - 1

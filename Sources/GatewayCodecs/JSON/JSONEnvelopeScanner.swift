@@ -178,7 +178,7 @@ struct JSONEnvelopeScanner {
             case .quote:
                 _ = try lexer.scanString()
             case .minus, .zero...UInt8.nine:
-                _ = try lexer.scanNumber()
+                try lexer.skipNumber()
             case .lowerT:
                 try lexer.consumeLiteral("true")
             case .lowerF:
@@ -211,6 +211,11 @@ struct JSONEnvelopeScanner {
         let byte = try lexer.nextSignificantByte(expected: "a string key")
         guard byte == .quote else { throw .unexpected(byte, at: lexer.index, expected: "a string key") }
         _ = try lexer.scanString()
-        try lexer.consumeColon()
+        // Compact JSON: the colon follows at once.
+        if lexer.index < lexer.end && lexer.bytes[lexer.index] == .colon {
+            lexer.index += 1
+        } else {
+            try lexer.consumeColon()
+        }
     }
 }

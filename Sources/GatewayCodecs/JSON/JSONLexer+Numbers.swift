@@ -91,6 +91,29 @@ extension JSONLexer {
             significand: significand, significantDigits: significantDigits, exponent: exponent)
     }
 
+    /// Validates the number starting at the index and moves past it, without reading its value.
+    ///
+    /// Plain integers (`0`, `-12`, `1717200000`), nearly every number in a payload, take a
+    /// digits-only loop; anything else is rescanned by ``scanNumber()``, so the rules and
+    /// errors are exactly the same.
+    @inline(__always)
+    mutating func skipNumber() throws(JSONDecodingError) {
+        let start = index
+        var position = index
+        if position < end && bytes[position] == .minus { position += 1 }
+        let firstDigit = position
+        while position < end && bytes[position].isDigit { position += 1 }
+        let digits = position - firstDigit
+        let endsPlainly = position == end
+            || (bytes[position] != .period && bytes[position] != .lowerE && bytes[position] != .upperE)
+        if digits > 0 && endsPlainly && (digits == 1 || bytes[firstDigit] != .zero) {
+            index = position
+            return
+        }
+        index = start
+        _ = try scanNumber()
+    }
+
     @inline(__always)
     private static func accumulate(_ digit: UInt8, into significand: inout UInt64, count: inout Int) {
         guard count > 0 || digit != .zero else { return }  // leading zeros are not significant

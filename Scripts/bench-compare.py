@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Side-by-side replay throughput: gateway-bench vs the Python reference vs the C zlib floor.
+
+Usage (from the repository root):
+  python3 Scripts/bench-compare.py [--events 20000] [--rounds 5] [--repeat 3]
+      [--corpus-dir /tmp/gateway-bench-corpus] [--venv /tmp/benchvenv]
+      [--only json-zlib-stream,...] [--replay-command 'gatewayctl replay --summary {file}']
+
+Generates the corpora with ../shared/bench/make_corpus.py (once per --events),
+builds gateway-bench in release and the C floor, sets up the Python venv from
+../shared/bench/requirements.txt when it is missing, then runs, for each round
+and each corpus in turn: ours, the Python reference (discord-gateway 0.4.0),
+the floor. Each program takes the median of --repeat runs after a warm-up;
+the table shows the medians over rounds of the times and of the per-round
+ratios. Only ratios from one run are meaningful on a shared machine.
+"""
+import argparse
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT / ".." / "shared" / "bench"
+
+# name, make_corpus arguments, floor arguments (None: no floor), whether the reference can decode it
+CORPORA = [
+    ("json-none", ["--encoding", "json", "--compress", "none"], None, True),
+    ("json-zlib-stream", ["--encoding", "json", "--compress", "zlib-stream"], [], True),
+    ("etf-zlib-stream", ["--encoding", "etf", "--compress", "zlib-stream"], [], True),
+    ("json-payload", ["--encoding", "json", "--compress", "payload"], ["--payload"], False),
+    ("json-zstd-stream", ["--encoding", "json", "--compress", "zstd-stream"], None, False),
+]
+TARGETS = {
+    "json-none": "≥ 20× faster than Python",
+    "json-zlib-stream": "≤ 1.3× floor, ≥ 9× Python",
+    "etf-zlib-stream": "≤ 2× floor, ≥ 30× Python",
+    "json-payload": "≤ 1.4× floor",
+    "json-zstd-stream": "(no target)",
+}
+
+
+def run(command, **kwargs):
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise RuntimeError(f"{shlex.join(map(str, command))} exited {result.returncode}:\n"
+                           f"{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return result.stdout
+
+
+def seconds_from(output, pattern):
+    found = re.findall(pattern, output)
+    if not found:
+        raise RuntimeError(f"no timing in output:\n{output[-2000:]}")
+    return float(found[-1])
+
+
+def setup_venv(venv):
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"setting up {venv} from {SHARED / 'requirements.txt'} (erlpack builds from source) ...", flush=True)
+        interpreter = "python3.11" if subprocess.run(["which", "python3.11"], capture_output=True).returncode == 0 \
+            else sys.executable
+        run([interpreter, "-m", "venv", str(venv)])
+        run([str(python), "-m", "pip", "install", "-q", "-r", str(SHARED / "requirements.txt")])
+    return python
+
+
+def make_corpora(python, directory, events, names):
+    directory.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, arguments, _, _ in CORPORA:
+        if name not in names:
+            continue
+        path = directory / f"{name}-{events}.bin"
+        if not (path.exists() and Path(str(path) + ".json").exists()):
+            print(f"generating {path} ...", flush=True)
+            run([str(python), str(SHARED / "make_corpus.py"), "-o", str(path), "--events", str(events)] + arguments)
+        files[name] = path
+    return files
+
+
+def build():
+    print("building gateway-bench (release) and the C floor ...", flush=True)
+    run(["swift", "build", "-c", "release", "--product", "gateway-bench"], cwd=ROOT)
+    bench = Path(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).strip()) / "gateway-bench"
+    floor = Path("/tmp/zlib_floor")
+    run(["cc", "-O2", "-o", str(floor), str(SHARED / "zlib_floor.c"), "-lz"])
+    return bench, floor
+
+
+def time_command(template, path, repeat):
+    """Wall time of an end-to-end command (e.g. gatewayctl replay), median of repeat runs after a warm-up."""
+    command = shlex.split(template.format(file=path))
+    times = []
+    for index in range(repeat + 1):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        if index > 0:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20000, help="gateway messages per corpus (20000 ≈ 19 MB)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; the table shows medians")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per program per round (median)")
+    parser.add_argument("--corpus-dir", type=Path, default=Path("/tmp/gateway-bench-corpus"))
+    parser.add_argument("--venv", type=Path, default=Path("/tmp/benchvenv"))
+    parser.add_argument("--only", default="", help="comma-separated corpus names")
+    parser.add_argument("--replay-command", default="",
+                        help="also time this end-to-end command, {file} replaced by the corpus "
+                             "(e.g. '.build/release/gatewayctl replay --summary {file}')")
+    args = parser.parse_args()
+    names = [name for name, *_ in CORPORA if not args.only or name in args.only.split(",")]
+
+    python = setup_venv(args.venv)
+    files = make_corpora(python, args.corpus_dir, args.events, names)
+    bench, floor = build()
+
+    results = {name: {"ours": [], "python": [], "floor": [], "replay": []} for name in names}
+    for round_index in range(args.rounds):
+        print(f"round {round_index + 1}/{args.rounds}", flush=True)
+        for name, _, floor_arguments, reference in CORPORA:
+            if name not in names:
+                continue
+            path = files[name]
+            ours = run([str(bench), str(path), "--repeat", str(args.repeat), "--warmup", "1"])
+            results[name]["ours"].append(seconds_from(ours, r"median of \d+:.* seconds=([0-9.]+)"))
+            results[name].setdefault("rss", []).append(seconds_from(ours, r"peak_rss_MB=([0-9.]+)"))
+            if reference:
+                out = run([str(python), str(SHARED / "python_baseline.py"), str(path), "--repeat", str(args.repeat)])
+                results[name]["python"].append(seconds_from(out, r"seconds=([0-9.]+)"))
+            if floor_arguments is not None:
+                out = run([str(floor), str(path), str(args.repeat)] + floor_arguments)
+                results[name]["floor"].append(seconds_from(out, r"median_seconds=([0-9.]+)"))
+            if args.replay_command:
+                results[name]["replay"].append(time_command(args.replay_command, path, args.repeat))
+
+    def median_ratio(numerators, denominators):
+        if not numerators or not denominators:
+            return None
+        return statistics.median(a / b for a, b in zip(numerators, denominators))
+
+    def cell(value, unit, decimals=1):
+        return "n/a" if value is None else f"{value:.{decimals}f}{unit}"
+
+    print()
+    print(f"events={args.events} rounds={args.rounds} repeat={args.repeat} (times: medians in ms; "
+          f"ratios: medians of per-round ratios)")
+    header = ["corpus", "ours ms", "floor ms", "python ms", "ours/floor", "python/ours", "peak RSS MB", "target"]
+    if args.replay_command:
+        header.insert(4, "replay ms")
+    rows = []
+    for name in names:
+        r = results[name]
+        med = lambda xs: statistics.median(xs) * 1e3 if xs else None
+        row = [name, cell(med(r["ours"]), ""), cell(med(r["floor"]), ""), cell(med(r["python"]), ""),
+               cell(median_ratio(r["ours"], r["floor"]), "×", 2), cell(median_ratio(r["python"], r["ours"]), "×"),
+               cell(statistics.median(r["rss"]), ""), TARGETS[name]]
+        if args.replay_command:
+            row.insert(4, cell(med(r["replay"]), ""))
+        rows.append(row)
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(x).ljust(w) for x, w in zip(row, widths)) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
