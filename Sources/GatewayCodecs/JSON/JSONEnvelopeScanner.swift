@@ -178,7 +178,7 @@ struct JSONEnvelopeScanner {
             case .quote:
                 _ = try lexer.scanString()
             case .minus, .zero...UInt8.nine:
-                _ = try lexer.scanNumber()
+                try lexer.checkRange(of: lexer.scanNumber())
             case .lowerT:
                 try lexer.consumeLiteral("true")
             case .lowerF:

@@ -143,6 +143,17 @@ extension JSONLexer {
         return magnitude
     }
 
+    /// Throws ``JSONDecodingError/Kind/numberOutOfRange`` for a number that
+    /// ``value(of:)`` would reject, without building a value: what the
+    /// envelope scanner needs to accept exactly what the decoder accepts.
+    ///
+    /// The value is below `10^(significantDigits + exponent)`, so only a
+    /// number that could reach `10^309` pays for a conversion.
+    func checkRange(of token: NumberToken) throws(JSONDecodingError) {
+        guard !token.isInteger, token.significantDigits + token.exponent > 308 else { return }
+        _ = try double(of: token)
+    }
+
     /// The double nearest to the number (correctly rounded).
     func double(of token: NumberToken) throws(JSONDecodingError) -> Double {
         // Clinger's fast path: both the significand and the power of ten are exact doubles,
