@@ -32,7 +32,9 @@ public enum ZlibStandalone {
         // Grow geometrically from a guess so a small bomb cannot make us
         // allocate the whole cap up front.
         var capacity = expectedSize ?? min(limit, max(1024, input.count.multipliedReportingOverflow(by: 4).partialValue))
-        var output = [UInt8](repeating: 0, count: max(capacity, 1))
+        // May be empty (a cap or an announced size of 0): the loop then goes
+        // straight to the one-byte probe below and never inflates into it.
+        var output = [UInt8](repeating: 0, count: capacity)
         var produced = 0
         guard let inputBase = input.baseAddress?.assumingMemoryBound(to: Bytef.self) else {
             throw DecompressionError(.truncatedZlib, "empty zlib stream", offset: 0)
