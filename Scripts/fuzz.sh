@@ -21,7 +21,7 @@ export SWIFT_BACKTRACE=enable=no
 # SwiftPM's --sanitize flags make it link with libFuzzer's main; the
 # compiler also needs both sanitizers in one -sanitize= flag, or the objects
 # may come out without coverage counters (see check_instrumented).
-BUILD_FLAGS=(--package-path "$FUZZ" -c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+BUILD_FLAGS=(--package-path "$FUZZ" -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
 
 usage() {
     sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
