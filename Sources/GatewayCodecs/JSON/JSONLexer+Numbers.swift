@@ -111,7 +111,9 @@ extension JSONLexer {
             return
         }
         index = start
-        _ = try scanNumber()
+        // Fractions and exponents take the full path, range check included, so the
+        // scanner refuses what the decoder refuses (e.g. 1e400).
+        try checkRange(of: scanNumber())
     }
 
     @inline(__always)
@@ -164,6 +166,17 @@ extension JSONLexer {
             magnitude = sum.partialValue
         }
         return magnitude
+    }
+
+    /// Throws ``JSONDecodingError/Kind/numberOutOfRange`` for a number that
+    /// ``value(of:)`` would reject, without building a value: what the
+    /// envelope scanner needs to accept exactly what the decoder accepts.
+    ///
+    /// The value is below `10^(significantDigits + exponent)`, so only a
+    /// number that could reach `10^309` pays for a conversion.
+    func checkRange(of token: NumberToken) throws(JSONDecodingError) {
+        guard !token.isInteger, token.significantDigits + token.exponent > 308 else { return }
+        _ = try double(of: token)
     }
 
     /// The double nearest to the number (correctly rounded).

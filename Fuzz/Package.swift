@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for the library. A separate package so that the normal
+// `swift build` / `swift test` of the root package never sees them; build
+// and run them with `Scripts/fuzz.sh` (see README.md).
+//
+// Adding a target: one file in `Sources/<Module>/` with an
+// `@_cdecl("LLVMFuzzerTestOneInput")` entry point, and one line below.
+// The line format is read by `Scripts/fuzz.sh`: keep it on one line.
+let fuzzers: [Fuzzer] = [
+    Fuzzer(name: "json-decode", module: "JSONDecodeFuzzer", dictionary: "json", maxLength: 8192),
+    Fuzzer(name: "json-envelope", module: "JSONEnvelopeFuzzer", dictionary: "json", maxLength: 8192),
+    Fuzzer(name: "zlib-standalone", module: "ZlibStandaloneFuzzer", dictionary: "none", maxLength: 4096),
+]
+
+/// One libFuzzer executable: its product name, module, dictionary and `-max_len`.
+struct Fuzzer {
+    var name: String
+    var module: String
+    var dictionary: String
+    var maxLength: Int
+}
+
+let package = Package(
+    name: "swift-discord-gateway-fuzz",
+    products: fuzzers.map { .executable(name: $0.name, targets: [$0.module]) },
+    dependencies: [.package(name: "swift-discord-gateway", path: "..")],
+    targets: [
+        .target(name: "FuzzSupport"),
+    ] + fuzzers.map {
+        .executableTarget(
+            name: $0.module,
+            dependencies: ["FuzzSupport", .product(name: "GatewayCodecs", package: "swift-discord-gateway")],
+            // libFuzzer supplies `main`; the module only defines LLVMFuzzerTestOneInput.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    },
+    swiftLanguageModes: [.v6]
+)
