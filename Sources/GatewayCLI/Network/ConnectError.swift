@@ -18,6 +18,8 @@ public struct ConnectError: Error, Sendable, Hashable, CustomStringConvertible, 
         case recordingFailed
         /// Ctrl-C.
         case interrupted
+        /// A bug: an error nobody classified.
+        case internalFailure
     }
 
     /// What went wrong.
