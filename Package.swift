@@ -54,7 +54,17 @@ let package = Package(
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "GatewayCLITests",
+            dependencies: [
+                "GatewayCLI", "DiscordGateway", "WebSocketProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            // TLS: the live-gateway tests' certificates and the script that made them.
+            exclude: ["Fixtures", "TLS"]),
     ],
     swiftLanguageModes: [.v6]
 )
