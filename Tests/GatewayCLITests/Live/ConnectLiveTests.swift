@@ -36,7 +36,8 @@ import Testing
         throws
     {
         #expect(RecordingReplay.printed(run) == expected, sourceLocation: sourceLocation)
-        #expect(try RecordingReplay.dispatches(in: run.recording) == expected, sourceLocation: sourceLocation)
+        let replayed = try RecordingReplay.dispatches(in: run.recording)
+        #expect(replayed == expected, sourceLocation: sourceLocation)
         #expect(!run.leaksToken, sourceLocation: sourceLocation)
     }
 
@@ -66,7 +67,7 @@ import Testing
         try #require(connections.count == 1)
         let log = connections[0]
         #expect(log.target == "/?v=10&encoding=json&compress=zlib-stream")
-        #expect(log.frames.allSatisfy(\.masked))
+        #expect(log.frames.allSatisfy { $0.masked })
         let identify = try #require(log.payloads.first { $0.value["op"] == 2 }?.value["d"])
         #expect(identify["token"] == .string("Bot " + Self.token))
         #expect(identify["intents"] == 513)
