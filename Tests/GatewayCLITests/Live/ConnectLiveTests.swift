@@ -228,7 +228,7 @@ import Testing
                 guard payload["op"] == 2 else { return }
                 let frame = connection.frameBytes(json: #"{"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"content":"cut"}}"#)
                 connection.after(50) {
-                    connection.writeRaw(Array(frame.prefix(frame.count / 2)))
+                    connection.writeCut(Array(frame.prefix(frame.count / 2)))
                     connection.after(50) { connection.drop() }
                 }
             }))

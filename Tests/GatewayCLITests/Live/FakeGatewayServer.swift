@@ -145,6 +145,8 @@ final class FakeGatewayConnection: ChannelInboundHandler {
     private var inbound: [UInt8] = []
     private var upgraded = false
     private var closeSent = false
+    /// Set by ``writeCut(_:)``: nothing more may follow a frame cut short.
+    private var isCut = false
     /// The last sequence number sent.
     var sequence: Int64 = 0
 
@@ -266,8 +268,15 @@ final class FakeGatewayConnection: ChannelInboundHandler {
         context?.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(milliseconds)) { body() }
     }
 
+    /// Writes `bytes` (the start of a frame) and nothing more on this connection: the client must
+    /// see the frame cut short, not completed by an ACK written later.
+    func writeCut(_ bytes: [UInt8]) {
+        writeRaw(bytes)
+        isCut = true
+    }
+
     func writeRaw(_ bytes: [UInt8]) {
-        guard let context else { return }
+        guard let context, !isCut else { return }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
