@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
@@ -35,7 +37,14 @@ let package = Package(
         // The CLI's building blocks (capture files, hexdumps, sniffing); Foundation allowed here.
         .target(
             name: "GatewayCLI",
-            dependencies: ["GatewayCodecs", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "GatewayCodecs", "DiscordGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
@@ -47,7 +56,17 @@ let package = Package(
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "GatewayCLITests",
+            dependencies: [
+                "GatewayCLI", "DiscordGateway", "WebSocketProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            // TLS: the live-gateway tests' certificates and the script that made them.
+            exclude: ["Fixtures", "TLS"]),
     ],
     swiftLanguageModes: [.v6]
 )

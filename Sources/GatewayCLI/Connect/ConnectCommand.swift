@@ -1,0 +1,148 @@
+import ArgumentParser
+import DiscordGateway
+import Foundation
+
+/// `gatewayctl connect`: a live gateway session, printed as it happens, reconnecting, recorded.
+public struct ConnectCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "connect",
+        abstract: "Open a live gateway session, print every payload and event, reconnect, and record it.",
+        discussion: """
+            The token is read only from the environment variable named by --token-env and never \
+            printed or recorded. Ctrl-C closes the session cleanly (exit 130); a second Ctrl-C exits at once.
+            Exit statuses: 0 clean stop, 64 bad option, 69 unreachable or upgrade refused, \
+            77 token rejected (4004), 78 configuration (no token, 4010-4014).
+            """)
+
+    @Option(help: "The gateway URL (ws:// for local gateways and proxies).")
+    var url = "wss://gateway.discord.gg"
+
+    @Option(name: .customLong("token-env"), help: "The environment variable holding the bot token.")
+    var tokenEnv = "DISCORD_TOKEN"
+
+    @Option(help: "Intents: a number (513) or names (GUILDS,GUILD_MESSAGES), case-insensitive.")
+    var intents = "GUILDS,GUILD_MESSAGES"
+
+    @Option(help: "Payload encoding: json or etf.")
+    var encoding = "json"
+
+    @Option(help: "Compression: zlib-stream, zstd-stream, payload or none.")
+    var compress = "zlib-stream"
+
+    @Option(help: "The shard as ID/COUNT, e.g. 0/2.")
+    var shard: String?
+
+    @Option(name: .customLong("large-threshold"), help: "Members above which a guild is large (50-250).")
+    var largeThreshold: Int?
+
+    @Option(help: "Presence status sent in IDENTIFY: online, dnd, idle, invisible or offline.")
+    var presence: String?
+
+    @Option(name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.")
+    var caFile: String?
+
+    @Flag(name: .customLong("no-reconnect"), help: "Stop at the first disconnect.")
+    var noReconnect = false
+
+    @Flag(name: .customLong("keep-session"), help: "On stop, close with a resumable code (4000) instead of 1000.")
+    var keepSession = false
+
+    @Option(name: .customLong("max-events"), help: "Stop cleanly after this many dispatches.")
+    var maxEvents: Int?
+
+    @Option(help: "Stop cleanly after this many seconds.")
+    var duration: Double?
+
+    @Option(help: "Record the session to this capture file (readable by replay).")
+    var record: String?
+
+    @Flag(help: "Also print every WebSocket frame header.")
+    var frames = false
+
+    @Flag(name: .customLong("no-status"), help: "No status line on a terminal's standard error.")
+    var noStatus = false
+
+    public init() {}
+
+    public func validate() throws {
+        do {
+            _ = try identify(token: "validation")
+            _ = try gatewayConfiguration()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events must be at least 1") }
+        if let duration, !(duration > 0 && duration < 1e9) { throw ValidationError("--duration must be a positive number of seconds") }
+    }
+
+    public func run() throws {
+        let token = try BotToken(variable: tokenEnv)
+        var options = GatewaySessionOptions(
+            configuration: try gatewayConfiguration(), identify: try identify(token: token.value), secrets: token.secrets)
+        options.caFile = caFile
+        options.reconnects = !noReconnect
+        options.keepSession = keepSession
+        options.maxEvents = maxEvents
+        options.duration = duration.map { Duration.milliseconds(($0 * 1000).rounded()) }
+        options.recordPath = record
+        options.reportsFrames = frames
+        let printer = ConnectJSONLinesPrinter(showsStatus: !noStatus && isatty(STDERR_FILENO) == 1)
+        defer { printer.finish() }
+        try GatewaySession.run(options: options) { event in printer.print(event) }
+    }
+
+    func gatewayConfiguration() throws(ConnectError) -> GatewayConfiguration {
+        guard let wireEncoding = GatewayEncoding(rawValue: encoding.lowercased()) else {
+            throw ConnectError(.invalidOption, "--encoding \(encoding): use json or etf", exitStatus: .usage)
+        }
+        guard let compression = GatewayCompression(rawValue: compress.lowercased()) else {
+            throw ConnectError(
+                .invalidOption, "--compress \(compress): use zlib-stream, zstd-stream, payload or none", exitStatus: .usage)
+        }
+        if compression == .payload && wireEncoding == .etf {
+            throw ConnectError(.invalidOption, "--compress payload works with --encoding json only", exitStatus: .usage)
+        }
+        return GatewayConfiguration(url: url, encoding: wireEncoding, compression: compression)
+    }
+
+    func identify(token: String) throws(ConnectError) -> GatewayIdentify {
+        var identify = GatewayIdentify(
+            token: token, intents: try IntentsParser.parse(intents), properties: GatewayConnectionProperties(os: Self.os))
+        if let shard { identify.shard = try Self.parseShard(shard) }
+        if let largeThreshold {
+            guard (50...250).contains(largeThreshold) else {
+                throw ConnectError(.invalidOption, "--large-threshold must be 50-250, not \(largeThreshold)", exitStatus: .usage)
+            }
+            identify.largeThreshold = largeThreshold
+        }
+        if let presence {
+            guard GatewayPresence.statuses.contains(presence.lowercased()) else {
+                throw ConnectError(
+                    .invalidOption,
+                    "--presence \(presence): use one of \(GatewayPresence.statuses.joined(separator: ", "))",
+                    exitStatus: .usage)
+            }
+            identify.presence = GatewayPresence(status: presence.lowercased())
+        }
+        return identify
+    }
+
+    static func parseShard(_ text: String) throws(ConnectError) -> GatewayShard {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let id = Int(parts[0]), let count = Int(parts[1]), count >= 1, id >= 0, id < count else {
+            throw ConnectError(
+                .invalidOption, "--shard \(text): use ID/COUNT with 0 <= ID < COUNT, e.g. 0/2", exitStatus: .usage)
+        }
+        return GatewayShard(id: id, count: count)
+    }
+
+    static var os: String {
+        #if os(Linux)
+            "linux"
+        #elseif os(macOS)
+            "macos"
+        #else
+            "unknown"
+        #endif
+    }
+}

@@ -1,0 +1,431 @@
+import DiscordGateway
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+
+/// `gatewayctl connect` against a real server on loopback: the built binary, its output, exit
+/// status and recording, and what the server received. Serialized: heartbeat timing is checked.
+@Suite(.serialized) struct ConnectLiveTests {
+    static let token = GatewayctlRun.token
+
+    /// READY for a server at `url`; its resume URL has a path of its own, to see it used.
+    static func ready(_ url: String) -> String {
+        #"{"v":10,"user":{"id":"80351110224678912","username":"fake"},"session_id":"session-1","resume_gateway_url":"\#(url)/resume","guilds":[]}"#
+    }
+
+    /// Answers IDENTIFY with READY and RESUME with RESUMED (continuing the client's sequence).
+    static func answerSessions(_ url: String, then: @escaping @Sendable (FakeGatewayConnection, GatewayValue) -> Void = { _, _ in })
+        -> @Sendable (FakeGatewayConnection, GatewayValue) -> Void
+    {
+        { connection, payload in
+            if payload["op"] == 2 {
+                connection.dispatch("READY", ready(url))
+            } else if payload["op"] == 6 {
+                if case .integer(let sequence) = payload["d"]?["seq"] ?? .null { connection.sequence = sequence }
+                connection.dispatch("RESUMED", "null")
+            }
+            then(connection, payload)
+        }
+    }
+
+    func connect(_ server: FakeGatewayServer, _ extra: [String], timeout: Double = 10) throws -> GatewayctlRun {
+        try GatewayctlRun.run(["connect", "--url", server.url, "--no-status"] + extra, timeout: timeout)
+    }
+
+    func expectReplayMatches(_ run: GatewayctlRun, _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        #expect(RecordingReplay.printed(run) == expected, sourceLocation: sourceLocation)
+        let replayed = try RecordingReplay.dispatches(in: run.recording)
+        #expect(replayed == expected, sourceLocation: sourceLocation)
+        #expect(!run.leaksToken, sourceLocation: sourceLocation)
+    }
+
+    // MARK: A normal session
+
+    @Test func normalSessionOverZlibStream() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            compression: .zlibStream,
+            scenario: .init(payload: { connection, payload in
+                guard payload["op"] == 2 else { return }
+                let url = holder.withLockedValue { $0 }
+                // Let heartbeats run for a while first.
+                connection.after(900) {
+                    connection.dispatch("READY", Self.ready(url))
+                    connection.dispatch("MESSAGE_CREATE", #"{"content":"hello","id":"1"}"#)
+                    connection.dispatch("MESSAGE_CREATE", #"{"content":"world","id":"2"}"#)
+                }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--no-status", "--intents", "GUILDS,guild_messages", "--max-events", "3"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 1)
+        let log = connections[0]
+        #expect(log.target == "/?v=10&encoding=json&compress=zlib-stream")
+        #expect(log.frames.allSatisfy { $0.masked })
+        let identify = try #require(log.payloads.first { $0.value["op"] == 2 }?.value["d"])
+        #expect(identify["token"] == .string("Bot " + Self.token))
+        #expect(identify["intents"] == 513)
+        #expect(identify["properties"]?["os"] == "linux")
+        // Heartbeats every 250 ms once started, carrying the last sequence (null before READY).
+        let beats = log.heartbeats
+        #expect(beats.count >= 3)
+        for (earlier, later) in zip(beats, beats.dropFirst()) {
+            let gap = later.time - earlier.time
+            #expect(gap > .milliseconds(170) && gap < .milliseconds(330), "heartbeat gap \(gap)")
+        }
+        #expect(beats.first?.value["d"] == .null)
+        #expect(log.closeCode == 1000)
+        // The printed IDENTIFY has its token redacted.
+        let sent = run.lines.filter { $0["kind"] == "send" && $0["op"] == 2 }
+        #expect(sent.first?["d"]?["token"] == "[redacted]")
+        #expect(run.lines.contains { $0["kind"] == "receive" && $0["op"] == 11 && $0["latency_ms"] != nil })
+        try expectReplayMatches(run, ["1 READY", "2 MESSAGE_CREATE", "3 MESSAGE_CREATE"])
+    }
+
+    @Test func sessionOverTLSWithTheTestCA() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            tls: try FakeGatewayServer.tlsContext(),
+            scenario: .init(payload: { connection, payload in
+                guard payload["op"] == 2 else { return }
+                connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 }))
+                connection.dispatch("GUILD_CREATE", #"{"id":"1"}"#)
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(
+            server,
+            ["--compress", "none", "--max-events", "2", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(server.connections.first?.closeCode == 1000)
+        try expectReplayMatches(run, ["1 READY", "2 GUILD_CREATE"])
+    }
+
+    @Test func tlsWithTheWrongCAIsAClearError() throws {
+        let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
+        defer { server.shutdown() }
+        let run = try connect(
+            server, ["--compress", "none", "--ca-file", FakeGatewayServer.certificatePath("other-ca.pem")])
+        #expect(run.status == 69)
+        #expect(run.stderr.contains("not signed by a trusted CA"), "\(run.stderr)")
+        #expect(run.stderr.contains("--ca-file"))
+        #expect(server.connections.allSatisfy { $0.requestHead.isEmpty })
+        #expect(!run.leaksToken)
+    }
+
+    // MARK: Reconnects
+
+    @Test func reconnectResumesAtTheResumeURL() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                let url = holder.withLockedValue { $0 }
+                Self.answerSessions(url)(connection, payload)
+                if payload["op"] == 2 { connection.after(100) { connection.sendJSON(#"{"op":7,"d":null}"#) } }
+                if payload["op"] == 6 { connection.dispatch("MESSAGE_CREATE", #"{"content":"after resume"}"#) }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "3"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 2)
+        #expect(connections[0].closeCode == 4000)
+        #expect(connections[1].target == "/resume?v=10&encoding=json")
+        let resume = try #require(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"])
+        #expect(resume["token"] == .string("Bot " + Self.token))
+        #expect(resume["session_id"] == "session-1")
+        #expect(resume["seq"] == 1)
+        #expect(!connections[1].payloads.contains { $0.value["op"] == 2 })
+        #expect(run.lines.contains { $0["kind"] == "reconnect" && $0["resume"] == true })
+        try expectReplayMatches(run, ["1 READY", "2 RESUMED", "3 MESSAGE_CREATE"])
+    }
+
+    @Test func invalidSessionFalseIdentifiesAgainAfterAWait() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                if payload["op"] == 2 && connection.index == 1 {
+                    connection.sendJSON(#"{"op":9,"d":false}"#)
+                }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "2"], timeout: 12)
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 2)
+        #expect(connections[0].closeCode == 1000)
+        #expect(connections[1].target == "/?v=10&encoding=json")
+        #expect(connections[1].payloads.contains { $0.value["op"] == 2 })
+        #expect(!connections[1].payloads.contains { $0.value["op"] == 6 })
+        // Discord asks for a random 1-5 s before the new IDENTIFY.
+        let closed = try #require(connections[0].closedAt)
+        let identified = try #require(connections[1].payloads.first { $0.value["op"] == 2 }?.time)
+        #expect(identified - closed >= .milliseconds(950))
+        try expectReplayMatches(run, ["1 READY", "1 READY"])
+    }
+
+    @Test func invalidSessionTrueResumes() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                if payload["op"] == 2 { connection.sendJSON(#"{"op":9,"d":true}"#) }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 2)
+        #expect(connections[0].closeCode == 4000)
+        #expect(connections[1].target == "/resume?v=10&encoding=json")
+        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
+    }
+
+    @Test func zombieConnectionIsClosedAndResumed() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(
+                payload: { connection, payload in Self.answerSessions(holder.withLockedValue { $0 })(connection, payload) },
+                acksHeartbeats: { $0 != 1 }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 2)
+        let first = connections[0]
+        // One heartbeat went unanswered; at the next one due, the client closed with a resumable code.
+        #expect(first.heartbeats.count == 1)
+        #expect(first.closeCode == 4000)
+        if let beat = first.heartbeats.first?.time, let close = first.frames.first(where: { $0.opcode == 8 })?.time {
+            #expect(close - beat > .milliseconds(180) && close - beat < .milliseconds(400), "close \(close - beat) after the beat")
+        }
+        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["cause"] == "heartbeat not acknowledged" })
+        try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
+    }
+
+    @Test func tcpDroppedMidFrameResumes() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                guard payload["op"] == 2 else { return }
+                let frame = connection.frameBytes(json: #"{"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"content":"cut"}}"#)
+                connection.after(50) {
+                    connection.writeCut(Array(frame.prefix(frame.count / 2)))
+                    connection.after(50) { connection.drop() }
+                }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let connections = server.connections
+        try #require(connections.count == 2)
+        #expect(connections[0].closeCode == nil)
+        #expect(connections[1].target == "/resume?v=10&encoding=json")
+        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["initiator"] == "transport" })
+        try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
+    }
+
+    @Test func noReconnectStopsAtTheFirstDisconnect() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                if payload["op"] == 2 { connection.sendJSON(#"{"op":7,"d":null}"#) }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--no-reconnect"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(server.connections.count == 1)
+        try expectReplayMatches(run, ["1 READY"])
+    }
+
+    // MARK: What the server asks for
+
+    @Test func serverHeartbeatRequestIsAnsweredAtOnce() throws {
+        let holder = NIOLockedValueBox("")
+        let requestedAt = NIOLockedValueBox<Duration?>(nil)
+        let start = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+        let server = try FakeGatewayServer(
+            scenario: .init(
+                opened: { $0.sendHello(interval: 10_000) },
+                payload: { connection, payload in
+                    Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                    if payload["op"] == 2, let origin = start.withLockedValue({ $0 }) {
+                        requestedAt.withLockedValue { $0 = ContinuousClock.now - origin }
+                        connection.sendJSON(#"{"op":1,"d":null}"#)
+                        connection.after(300) { connection.dispatch("MESSAGE_CREATE", "{}") }
+                    }
+                }))
+        defer { server.shutdown() }
+        start.withLockedValue { $0 = server.start }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let requested = try #require(requestedAt.withLockedValue { $0 })
+        let answers = server.connections[0].heartbeats.filter {
+            $0.time >= requested && $0.time - requested < .milliseconds(150)
+        }
+        #expect(answers.count == 1)
+        #expect(answers.first?.value["d"] == 1)
+        #expect(run.lines.contains { $0["kind"] == "receive" && $0["op"] == 1 })
+        try expectReplayMatches(run, ["1 READY", "2 MESSAGE_CREATE"])
+    }
+
+    @Test func pingsAreAnsweredWithMaskedPongs() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                guard payload["op"] == 2 else { return }
+                connection.sendFrame(opcode: 9, payload: Array("are you there".utf8))
+                connection.after(100) { connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 })) }
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try connect(server, ["--compress", "none", "--max-events", "1"])
+
+        #expect(run.status == 0, "\(run.stderr)")
+        let pong = try #require(server.connections[0].frames.first { $0.opcode == 10 })
+        #expect(pong.masked)
+        #expect(pong.payload == Array("are you there".utf8))
+        try expectReplayMatches(run, ["1 READY"])
+    }
+
+    // MARK: Fatal ends
+
+    @Test func authenticationFailedExits77WithoutReconnecting() throws {
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                if payload["op"] == 2 { connection.close(code: 4004, reason: "Authentication failed.") }
+            }))
+        defer { server.shutdown() }
+        let run = try connect(server, ["--compress", "none"])
+        #expect(run.status == 77)
+        #expect(server.connections.count == 1)
+        #expect(server.connections[0].closeCode == 4004)
+        #expect(run.stderr.contains("AUTHENTICATION_FAILED (4004)"), "\(run.stderr)")
+        #expect(run.stderr.contains("fix the token"))
+        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["code"] == 4004 })
+        #expect(!run.leaksToken)
+    }
+
+    @Test func disallowedIntentsExit78NamingThePrivilegedOnes() throws {
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                if payload["op"] == 2 { connection.close(code: 4014, reason: "Disallowed intent(s).") }
+            }))
+        defer { server.shutdown() }
+        let run = try connect(server, ["--compress", "none", "--intents", "guilds,message_content,GUILD_MEMBERS"])
+        #expect(run.status == 78)
+        #expect(server.connections.count == 1)
+        #expect(run.stderr.contains("privileged intents requested: GUILD_MEMBERS, MESSAGE_CONTENT"), "\(run.stderr)")
+        #expect(!run.leaksToken)
+    }
+
+    @Test func rejectedUpgradeShowsTheBody() throws {
+        let body = #"{"message": "401: Unauthorized", "code": 0}"#
+        let server = try FakeGatewayServer(
+            scenario: .init(upgrade: { _ in .reject(status: "401 Unauthorized", body: body) }))
+        defer { server.shutdown() }
+        let run = try connect(server, ["--compress", "none"])
+        #expect(run.status == 69)
+        #expect(server.connections.count == 1)
+        #expect(run.stderr.contains("HTTP 401 Unauthorized"), "\(run.stderr)")
+        #expect(run.stderr.contains(body))
+        #expect(run.lines.contains { $0["kind"] == "rejected" && $0["status"] == 401 })
+        #expect(!run.leaksToken)
+    }
+
+    // MARK: Stopping
+
+    @Test(arguments: [(keepSession: false, code: UInt16(1000)), (keepSession: true, code: UInt16(4000))])
+    func ctrlCClosesCleanlyAndExits130(keepSession: Bool, code: UInt16) throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let run = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--no-status", "--compress", "none"] + (keepSession ? ["--keep-session"] : []),
+            whileRunning: { process in
+                let deadline = Date().addingTimeInterval(5)
+                while Date() < deadline && !server.connections.contains(where: { !$0.payloads.isEmpty }) { usleep(10_000) }
+                usleep(300_000)
+                process.interrupt()
+            })
+        #expect(run.status == 130)
+        #expect(server.connections.count == 1)
+        #expect(server.connections.first?.closeCode == code)
+        try expectReplayMatches(run, ["1 READY"])
+    }
+
+    @Test func durationStopsCleanly() throws {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+            }))
+        defer { server.shutdown() }
+        holder.withLockedValue { $0 = server.url }
+        let started = Date()
+        let run = try connect(server, ["--compress", "none", "--duration", "0.8"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 0.8)
+        #expect(server.connections.first?.closeCode == 1000)
+        #expect(run.lines.last?["kind"] == "disconnect")
+        try expectReplayMatches(run, ["1 READY"])
+    }
+
+    // MARK: Before any connection
+
+    @Test func aMissingOrEmptyTokenIsAConfigurationError() throws {
+        let server = try FakeGatewayServer(scenario: .init())
+        defer { server.shutdown() }
+        for environment in [[:], ["DISCORD_TOKEN": ""], ["OTHER": Self.token]] {
+            let run = try GatewayctlRun.run(
+                ["connect", "--url", server.url], environment: environment, record: false)
+            #expect(run.status == 78)
+            #expect(run.stderr.contains("DISCORD_TOKEN"), "\(run.stderr)")
+            #expect(!run.leaksToken)
+        }
+        let named = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--token-env", "MY_BOT_TOKEN"], environment: [:], record: false)
+        #expect(named.status == 78)
+        #expect(named.stderr.contains("MY_BOT_TOKEN"))
+        #expect(server.connections.isEmpty)
+    }
+
+    @Test func unknownIntentsAreAUsageErrorListingTheValidOnes() throws {
+        let run = try GatewayctlRun.run(["connect", "--intents", "GUILDS,NOPE"], record: false)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("unknown intent \"NOPE\""), "\(run.stderr)")
+        #expect(run.stderr.contains("MESSAGE_CONTENT (privileged)"))
+        let bits = try GatewayctlRun.run(["connect", "--intents", "4194304"], record: false)
+        #expect(bits.status == 64)
+        #expect(bits.stderr.contains("not documented intents"))
+    }
+}
