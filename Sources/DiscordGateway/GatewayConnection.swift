@@ -449,6 +449,12 @@ public struct GatewayConnection {
     private mutating func handleClosure(_ closure: WebSocketClosure) {
         let code = closure.code.map(GatewayCloseCode.init(rawValue:))
         if let error = closure.error {
+            if error.kind == .truncatedHandshake {
+                // The socket ended before (or during) the server's response: a dropped
+                // connection, not a misbehaving WebSocket server.
+                finish(initiator: .transport, cause: .endOfInput, code: nil, reason: "")
+                return
+            }
             // We failed the connection for the peer's violation; the session stays resumable.
             finish(initiator: .client, cause: .protocolViolation(error), code: code, reason: closure.reason)
             return

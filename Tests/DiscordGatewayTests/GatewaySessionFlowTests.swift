@@ -169,6 +169,14 @@ import Testing
         #expect(GatewayConnection.shouldReconnect(closeCode: code) == reconnect)
     }
 
+    @Test func socketEndingBeforeTheUpgradeIsADroppedConnection() throws {
+        var harness = try Harness()
+        harness.server.receive(harness.connection.connect())
+        harness.deliver(Array("HTTP/1.1 101 Switching".utf8))
+        harness.connection.receiveEndOfInput(now: harness.now)
+        #expect(harness.transcript() == ["disconnected transport - resume=false reconnect=true"])
+    }
+
     @Test func rejectedUpgradeSurfacesStatusHeadersAndBody() throws {
         var harness = try Harness()
         harness.server.receive(harness.connection.connect())
