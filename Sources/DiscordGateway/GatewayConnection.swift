@@ -68,7 +68,7 @@ public struct GatewayConnection {
     }
 
     private var phase: Phase = .idle
-    private var random: any RandomNumberGenerator
+    private var random: RandomSource
     private var websocket: WebSocketClient?
     private let decompressor: GatewayDecompressor
     private var rateLimiter: SendRateLimiter
@@ -112,28 +112,43 @@ public struct GatewayConnection {
         let address = GatewayURL.connectionURL(
             base: configuration.url, apiVersion: configuration.apiVersion,
             encoding: configuration.encoding, compression: configuration.compression)
+        // Everything is checked into locals first and stored once at the end.
+        let parsedURL: WebSocketURL
         do {
-            originalURL = try WebSocketURL(address)
+            parsedURL = try WebSocketURL(address)
         } catch {
             throw GatewayConfigurationError("gateway URL \"\(configuration.url)\": \(error)")
         }
+        let madeDecompressor: GatewayDecompressor
         do {
-            decompressor = try GatewayDecompressor(
+            madeDecompressor = try GatewayDecompressor(
                 configuration.compression, limit: configuration.codecLimits.maxDecompressedPayloadSize)
         } catch {
             throw GatewayConfigurationError("compression \(configuration.compression.rawValue): \(error)")
         }
-        var random = random
-        do {
-            _ = try WebSocketClient(url: originalURL, extraHeaders: configuration.extraHeaders, using: &random)
-        } catch {
-            throw GatewayConfigurationError("extra headers: \(error)")
+        var generator = RandomSource(random)
+        if let problem = Self.checkHeaders(configuration.extraHeaders, url: parsedURL, using: &generator) {
+            throw GatewayConfigurationError("extra headers: \(problem)")
         }
         self.configuration = configuration
-        self.random = random
-        self.url = originalURL
+        self.originalURL = parsedURL
+        self.url = parsedURL
+        self.decompressor = madeDecompressor
+        self.random = generator
         self.rateLimiter = SendRateLimiter(
             limit: configuration.sendsPerWindow, window: configuration.sendWindow, heartbeatReserve: 3)
+    }
+
+    /// The WebSocket layer's verdict on the extra headers, or `nil` when they are fine.
+    private static func checkHeaders(
+        _ headers: [(name: String, value: String)], url: WebSocketURL, using generator: inout RandomSource
+    ) -> WebSocketUsageError? {
+        do {
+            _ = try WebSocketClient(url: url, extraHeaders: headers, using: &generator)
+            return nil
+        } catch {
+            return error
+        }
     }
 
     // MARK: - State
