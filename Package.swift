@@ -35,8 +35,12 @@ let package = Package(
         // The CLI's building blocks (capture files, hexdumps, sniffing); Foundation allowed here.
         .target(
             name: "GatewayCLI",
-            dependencies: ["GatewayCodecs", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "GatewayCodecs", "DiscordGateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
+        // Regenerates samples/ from the project's own fake gateway (Scripts/make-sample.sh).
+        .executableTarget(name: "make-sample", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
@@ -45,7 +49,7 @@ let package = Package(
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
-        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI"], exclude: ["Fixtures"]),
+        .testTarget(name: "GatewayCLITests", dependencies: ["GatewayCLI", "gatewayctl"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,7 +10,7 @@ public struct Gatewayctl: ParsableCommand {
         commandName: "gatewayctl",
         abstract: "Inspect and debug Discord gateway connections.",
         version: version,
-        subcommands: []
+        subcommands: [ReplayCommand.self]
     )
 
     public init() {}
