@@ -67,8 +67,3 @@ public final class OutputBuffer {
         pending.removeAll(keepingCapacity: true)
     }
 }
-
-/// `write(2)`, named apart from ``OutputBuffer/write(_:)-(String)``.
-private func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, base, count)
-}

@@ -109,16 +109,40 @@ struct ReplayEngine {
         try feed(bytes)
     }
 
-    /// Bytes the client wrote at `now` (recordings keep only the upgrade request).
+    /// Bytes the client wrote at `now`: recordings keep the upgrade request and frames that
+    /// carry no secret, such as the client's close, which the connection is told about.
     mutating func wrote(_ bytes: [UInt8], at now: Duration) {
         advance(to: now)
         guard let request = HTTPMessageText(bytes), request.startLine.hasPrefix("GET ") else {
-            if filter.showsConnectionLines { renderer.info("\(bytes.count) bytes written", context) }
-            return
+            return wroteFrames(bytes)
         }
         recordedKey = request.value(of: "Sec-WebSocket-Key")
         if filter.showsConnectionLines {
             renderer.upgradeRequest(context, requestLine: request.startLine, headers: request.headers)
+        }
+    }
+
+    private mutating func wroteFrames(_ bytes: [UInt8]) {
+        var parser = WebSocketFrameParser(framesFrom: .client)
+        parser.append(bytes)
+        while true {
+            let frame: WebSocketFrame?
+            do {
+                frame = try parser.nextFrame()
+            } catch {
+                if filter.showsConnectionLines { renderer.info("\(bytes.count) bytes written: \(error)", context) }
+                return
+            }
+            guard let frame else { break }
+            if filter.showsFrames { renderer.frame(context, .outbound, frame.header, offset: frame.header.offset) }
+            guard frame.header.opcode == .close, let state = connection?.state,
+                state == .open || state == .awaitingHello
+            else { continue }
+            let payload = frame.payload
+            let code = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : WebSocketCloseCode.normalClosure
+            let reason = payload.count > 2 ? String(decoding: payload[2...], as: UTF8.self) : ""
+            _ = try? connection?.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: time)
+            closeExplained = true
         }
     }
 
@@ -282,7 +306,16 @@ struct ReplayEngine {
         if undecodable || (connection?.state == .closing && !closeExplained) {
             return try stopAtUndecodable(batch)
         }
-        for event in batch { try handle(event) }
+        // The end of a connection is shown after the frames read with it: a close the client
+        // started while handling a message read together with the server's close frame is
+        // reported before that frame's header, but after it when the reads are smaller.
+        for event in batch {
+            if case .disconnected = event { continue }
+            try handle(event)
+        }
+        for event in batch {
+            if case .disconnected = event { try handle(event) }
+        }
     }
 
     /// A message failed to decode somewhere in `batch`: show what came before it, then fail.
