@@ -12,7 +12,7 @@ extension Renderer {
 
     /// A gateway payload: `op`, `t`, `s` and `d` exactly as received (for ETF, the decoded value).
     public func payload(
-        _ kind: PayloadKind, _ context: RenderContext?, _ direction: Direction, _ payload: GatewayPayload,
+        _ kind: PayloadKind, _ context: RenderContext?, _ direction: Direction?, _ payload: GatewayPayload,
         latency: Duration? = nil
     ) {
         emit(
@@ -34,7 +34,7 @@ extension Renderer {
     }
 
     private func prettyPayload(
-        _ context: RenderContext?, _ direction: Direction, _ payload: GatewayPayload, latency: Duration?
+        _ context: RenderContext?, _ direction: Direction?, _ payload: GatewayPayload, latency: Duration?
     ) -> String {
         var text = prefix(context, direction)
         let opName = payload.opcode.name ?? "UNKNOWN"
