@@ -10,7 +10,7 @@ public struct Gatewayctl: ParsableCommand {
         commandName: "gatewayctl",
         abstract: "Inspect and debug Discord gateway connections.",
         version: version,
-        subcommands: [ReplayCommand.self, DecodeCommand.self]
+        subcommands: [ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self]
     )
 
     public init() {}
