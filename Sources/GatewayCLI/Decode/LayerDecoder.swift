@@ -128,7 +128,9 @@ struct LayerDecoder {
             do {
                 if zlibStream == nil { zlibStream = try ZlibStreamDecompressor(limit: limits.maxDecompressedPayloadSize) }
                 guard let inflated = try zlibStream?.decompress(bytes) else {
-                    renderer.layer("zlib-stream", inputBytes: bytes.count, outputBytes: nil, detail: "no 00 00 ff ff yet: buffered for the next message")
+                    renderer.layer(
+                        "zlib-stream", inputBytes: bytes.count, outputBytes: nil,
+                        detail: "no 00 00 ff ff yet: buffered for the next message")
                     return
                 }
                 renderer.layer("zlib-stream", inputBytes: bytes.count, outputBytes: inflated.count)

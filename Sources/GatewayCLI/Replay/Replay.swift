@@ -42,7 +42,9 @@ struct Replay {
                     origin += "; compression \(compression.rawValue) as --compression says"
                 }
                 if filter.showsConnectionLines {
-                    renderer.info("format: \(format.description) (\(origin)); recorded by \(reader.header.tool), started \(reader.header.started)")
+                    let header = reader.header
+                    renderer.info(
+                        "format: \(format.description) (\(origin)); recorded by \(header.tool), started \(header.started)")
                 }
                 engine = ReplayEngine(
                     renderer: renderer, filter: filter, chunkSize: chunkSize, format: format,

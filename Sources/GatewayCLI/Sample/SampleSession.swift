@@ -71,17 +71,25 @@ private final class SampleScript {
         try serverSends(at: 0.049) { server.message(op: 10, ["heartbeat_interval": 41_250]) }
         try serverSends(at: 0.131) { server.message(op: 0, Self.ready, event: "READY") }
         try serverSends(at: 0.140) { server.message(op: 0, Self.guildCreate, event: "GUILD_CREATE") }
-        try serverSends(at: 2.5) { server.message(op: 0, Self.message(1, "hello, gateway", at: "00:00:02.500"), event: "MESSAGE_CREATE") }
-        try serverSends(at: 7.25) { server.message(op: 0, Self.message(2, "héllo again 👋", at: "00:00:07.250"), event: "MESSAGE_CREATE") }
+        try serverSends(at: 2.5) {
+            server.message(op: 0, Self.message(1, "hello, gateway", at: "00:00:02.500"), event: "MESSAGE_CREATE")
+        }
+        try serverSends(at: 7.25) {
+            server.message(op: 0, Self.message(2, "héllo again 👋", at: "00:00:07.250"), event: "MESSAGE_CREATE")
+        }
         try serverSends(at: 29.0) { server.message(op: 0, Self.typingStart, event: "TYPING_START") }
         try serverSends(at: 50.0) { server.message(op: 7, .null) }
         // Connection 2: resume, the missed event, RESUMED, more events, then a clean close.
         try connect(at: 50.5)
         try serverSends(at: 50.547) { server.switchingProtocols() }
         try serverSends(at: 50.548) { server.message(op: 10, ["heartbeat_interval": 41_250]) }
-        try serverSends(at: 50.61) { server.message(op: 0, Self.message(3, "sent while you were away", at: "00:00:50.200"), event: "MESSAGE_CREATE") }
+        try serverSends(at: 50.61) {
+            server.message(op: 0, Self.message(3, "sent while you were away", at: "00:00:50.200"), event: "MESSAGE_CREATE")
+        }
         try serverSends(at: 50.612) { server.message(op: 0, .null, event: "RESUMED") }
-        try serverSends(at: 70.0) { server.message(op: 0, Self.message(4, "welcome back", at: "00:01:10.000"), event: "MESSAGE_CREATE") }
+        try serverSends(at: 70.0) {
+            server.message(op: 0, Self.message(4, "welcome back", at: "00:01:10.000"), event: "MESSAGE_CREATE")
+        }
         try runDeadlines(until: 95.0)
         try clientWrites(client.close(code: .normalClosure, now: .seconds(95)), at: 95.0)
     }
@@ -96,7 +104,9 @@ private final class SampleScript {
         }
         let request = client.connect()
         let time = Self.offset(seconds)
-        try writer.append(.connectionEvent(CaptureConnectionEvent(kind: .connect, time: time, connection: connection, detail: client.url.description)))
+        try writer.append(
+            .connectionEvent(
+                CaptureConnectionEvent(kind: .connect, time: time, connection: connection, detail: client.url.description)))
         try writer.append(.chunk(CaptureChunk(direction: .outbound, time: time, connection: connection, bytes: request)))
         _ = try server.receive(request)
     }
