@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
+        // Regenerates samples/ from the project's own fake gateway (Scripts/make-sample.sh).
+        .executableTarget(name: "make-sample", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         // Replay and codec throughput on raw inbound dumps (see Benchmarks/README.md).
@@ -59,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "GatewayCLI", "DiscordGateway", "WebSocketProtocol",
+                "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

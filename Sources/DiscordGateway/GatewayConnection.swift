@@ -626,8 +626,9 @@ public struct GatewayConnection {
             output += bytes
             phase = .closing(deadline: now + configuration.closeTimeout, cause: cause, code: code)
         } else {
-            // The WebSocket is already past its open state: nothing more can be said on it.
-            websocket = nil
+            // The WebSocket is already past its open state: nothing more can be said on it. It is
+            // kept so the events it still holds (the server's close frame read in the same
+            // input) are reported, whatever the size of the reads.
             finish(initiator: .client, cause: cause, code: code, reason: reason)
         }
     }

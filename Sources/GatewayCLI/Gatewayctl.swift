@@ -10,7 +10,7 @@ public struct Gatewayctl: ParsableCommand {
         commandName: "gatewayctl",
         abstract: "Inspect and debug Discord gateway connections.",
         version: version,
-        subcommands: [ConnectCommand.self]
+        subcommands: [ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self]
     )
 
     public init() {}

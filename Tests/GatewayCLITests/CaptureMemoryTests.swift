@@ -7,6 +7,11 @@ import Testing
     /// The process's peak resident set size (VmHWM), in bytes; Linux only.
     static func peakResidentBytes() -> Int? { statusField("VmHWM:") }
 
+    /// Sets the peak resident set size back to the current one (`/proc/self/clear_refs`, Linux 4.0+).
+    static func resetPeakResidentBytes() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     /// The current resident set size (VmRSS), in bytes; Linux only.
     static func residentBytes() -> Int? { statusField("VmRSS:") }
 
@@ -37,10 +42,12 @@ import Testing
             let fileSize = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
             #expect(fileSize > 100_000_000)
 
+            // Other suites run in parallel in this process: reset the peak to the current
+            // resident set (Linux's clear_refs) so it measures from here on, with room for
+            // their allocations, far below what holding the file would add.
+            Self.resetPeakResidentBytes()
             let before = try #require(Self.peakResidentBytes())
             let residentBefore = try #require(Self.residentBytes())
-            // The check means something only if slurping the file would have raised the peak.
-            #expect(before - residentBefore < fileSize - (32 << 20))
             var reader = try CaptureReader(source: try InputFile(path: path))
             var count = 0
             var total = 0
@@ -56,7 +63,7 @@ import Testing
             #expect(total == chunkSize * chunkCount)
             #expect(allMatch)
             #expect(reader.warning == nil)
-            #expect(growth < 32 << 20, "peak memory grew by \(growth) bytes reading a \(fileSize)-byte capture")
+            #expect(growth < 48 << 20, "peak memory grew by \(growth) bytes reading a \(fileSize)-byte capture")
             print("read \(fileSize) bytes of capture: VmRSS before \(residentBefore), VmHWM before \(before), growth \(growth)")
         }
     }

@@ -58,3 +58,30 @@ public final class InputFile: ByteSource {
         }
     }
 }
+
+extension InputFile {
+    /// The most bytes ``readAll(limit:)`` accepts by default: hexdumps are small.
+    static let defaultReadLimit = 256 << 20
+
+    /// Reads the rest of the file.
+    /// - Throws: ``InputError/Kind/readFailed`` when reading fails or the input exceeds `limit`.
+    func readAll(limit: Int = defaultReadLimit) throws(InputError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let result: Result<Int, InputError> = buffer.withUnsafeMutableBytes { raw in
+                do throws(InputError) {
+                    return .success(try read(into: raw))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let count = try result.get()
+            if count == 0 { return bytes }
+            guard bytes.count <= limit - count else {
+                throw InputError(.readFailed, path: path, "the input is larger than \(limit) bytes")
+            }
+            bytes.append(contentsOf: buffer[..<count])
+        }
+    }
+}

@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file created (or truncated) for writing, closed when released.
+final class OutputFile {
+    let path: String
+    private let descriptor: Int32
+
+    init(path: String) throws(InputError) {
+        self.path = path
+        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard opened >= 0 else {
+            let error = errno
+            throw InputError(.cannotOpen, path: path, errno: error, "cannot create: \(String(cString: strerror(error)))")
+        }
+        descriptor = opened
+    }
+
+    deinit { close(descriptor) }
+
+    func write(_ bytes: [UInt8]) throws(InputError) {
+        let failed: Int32? = bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count, let base = buffer.baseAddress {
+                let count = systemWrite(descriptor, base + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += count
+            }
+            return nil
+        }
+        if let failed {
+            throw InputError(.writeFailed, path: path, errno: failed, "write failed: \(String(cString: strerror(failed)))")
+        }
+    }
+}
+
+/// `write(2)`, named apart from the methods called `write`.
+func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, base, count)
+}
