@@ -38,14 +38,7 @@ public struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .customLong("event"), help: "Show only dispatches with this event name (repeatable).")
-    var events: [String] = []
-
-    @Option(name: .customLong("op"), help: "Show only payloads with this opcode (repeatable).")
-    var opcodes: [Int] = []
-
-    @Flag(inversion: .prefixedNo, help: "Show WebSocket frame headers (default: on, off with --event/--op).")
-    var frames: Bool?
+    @OptionGroup var filters: FilterOptions
 
     @Flag(help: "Print counts at the end: payloads per op and event, bytes, sequence gaps, reconnects, duration.")
     var summary = false
@@ -69,15 +62,13 @@ public struct ReplayCommand: ParsableCommand {
 
     public func validate() throws {
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
-        if opcodes.contains(where: { $0 < 0 }) { throw ValidationError("--op takes a non-negative opcode") }
     }
 
     public func run() throws {
         let (format, colors) = output.resolved()
         let renderer = Renderer(format: format, colors: colors)
         defer { renderer.flush() }
-        let filter = ReplayFilter(
-            eventNames: Set(events), opcodes: Set(opcodes), showsFrames: frames, quiet: quiet)
+        let filter = filters.filter(quiet: quiet, framesByDefault: true)
         let replay = Replay(
             path: file, renderer: renderer, filter: filter, chunkSize: chunkSize, encoding: encoding,
             compression: compression, startsWithFrame: noHandshake)

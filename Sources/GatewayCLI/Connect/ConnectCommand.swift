@@ -12,6 +12,17 @@ public struct ConnectCommand: ParsableCommand {
             printed or recorded. Ctrl-C closes the session cleanly (exit 130); a second Ctrl-C exits at once.
             Exit statuses: 0 clean stop, 64 bad option, 69 unreachable or upgrade refused, \
             77 token rejected (4004), 78 configuration (no token, 4010-4014).
+
+            Output is replay's: --format pretty for people (the default on a terminal), --format \
+            jsonl for scripts (the default otherwise, docs/jsonl-output.md), with the same --color, \
+            --event, --op and --frames. Sent payloads show the token as [redacted]; HEARTBEAT_ACK \
+            lines carry the round-trip latency; reconnects show their reason, delay and RESUME or \
+            IDENTIFY. On a terminal, a status line (events/s, last sequence, latency) goes to \
+            standard error, never standard output (--no-status turns it off).
+
+            Examples:
+              gatewayctl connect --intents GUILDS,GUILD_MESSAGES --event MESSAGE_CREATE
+              gatewayctl connect --format jsonl --max-events 100 --record session.gwcap | jq -c .
             """)
 
     @Option(help: "The gateway URL (ws:// for local gateways and proxies).")
@@ -56,8 +67,9 @@ public struct ConnectCommand: ParsableCommand {
     @Option(help: "Record the session to this capture file (readable by replay).")
     var record: String?
 
-    @Flag(help: "Also print every WebSocket frame header.")
-    var frames = false
+    @OptionGroup var output: OutputOptions
+
+    @OptionGroup var filters: FilterOptions
 
     @Flag(name: .customLong("no-status"), help: "No status line on a terminal's standard error.")
     var noStatus = false
@@ -85,8 +97,12 @@ public struct ConnectCommand: ParsableCommand {
         options.maxEvents = maxEvents
         options.duration = duration.map { Duration.milliseconds(($0 * 1000).rounded()) }
         options.recordPath = record
-        options.reportsFrames = frames
-        let printer = ConnectJSONLinesPrinter(showsStatus: !noStatus && isatty(STDERR_FILENO) == 1)
+        let filter = filters.filter(framesByDefault: false)
+        options.reportsFrames = filter.showsFrames
+        let (format, colors) = output.resolved()
+        let printer = ConnectPrinter(
+            renderer: Renderer(format: format, colors: colors), filter: filter,
+            showsStatus: !noStatus && isatty(STDERR_FILENO) == 1)
         defer { printer.finish() }
         try GatewaySession.run(options: options) { event in printer.print(event) }
     }

@@ -109,3 +109,22 @@ extension Renderer {
         .array(headers.map { .array([.string($0.name), .string($0.value)]) })
     }
 }
+
+extension Renderer {
+    /// A live session's next connection: when it starts, whether it resumes, and why (connect only).
+    /// `context` is the connection that ended.
+    public func reconnect(_ context: RenderContext, delay: Duration, willResume: Bool, reason: String) {
+        emit(
+            pretty: {
+                prefix(context, nil) + style.dim("↻ reconnecting in \(TimeText.milliseconds(delay)) ms with ")
+                    + (willResume ? "RESUME" : "IDENTIFY") + style.dim(": \(reason)")
+            },
+            json: {
+                var line = object("reconnect", context)
+                line.add("delay", seconds: delay)
+                line.add("resume", willResume)
+                line.add("reason", reason)
+                return line
+            })
+    }
+}

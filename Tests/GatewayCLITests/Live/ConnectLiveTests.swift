@@ -82,10 +82,57 @@ import Testing
         #expect(beats.first?.value["d"] == .null)
         #expect(log.closeCode == 1000)
         // The printed IDENTIFY has its token redacted.
-        let sent = run.lines.filter { $0["kind"] == "send" && $0["op"] == 2 }
+        let sent = run.lines.filter { $0["kind"] == "sent" && $0["op"] == 2 }
         #expect(sent.first?["d"]?["token"] == "[redacted]")
-        #expect(run.lines.contains { $0["kind"] == "receive" && $0["op"] == 11 && $0["latency_ms"] != nil })
+        #expect(run.lines.contains { $0["kind"] == "event" && $0["op"] == 11 && $0["latency"] != nil })
         try expectReplayMatches(run, ["1 READY", "2 MESSAGE_CREATE", "3 MESSAGE_CREATE"])
+    }
+
+    /// A server that answers IDENTIFY with READY and two messages.
+    static func threeDispatches() throws -> FakeGatewayServer {
+        let holder = NIOLockedValueBox("")
+        let server = try FakeGatewayServer(
+            scenario: .init(payload: { connection, payload in
+                guard payload["op"] == 2 else { return }
+                connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 }))
+                connection.dispatch("MESSAGE_CREATE", #"{"content":"hello","id":"1"}"#)
+                connection.dispatch("MESSAGE_CREATE", #"{"content":"world","id":"2"}"#)
+            }))
+        holder.withLockedValue { $0 = server.url }
+        return server
+    }
+
+    @Test func prettyOutputAndFilters() throws {
+        let server = try Self.threeDispatches()
+        defer { server.shutdown() }
+        let pretty = try connect(server, ["--compress", "none", "--max-events", "3", "--format", "pretty"])
+        #expect(pretty.status == 0, "\(pretty.stderr)")
+        #expect(pretty.stdout.contains("DISPATCH READY s=1"), "\(pretty.stdout)")
+        #expect(pretty.stdout.contains("DISPATCH MESSAGE_CREATE s=2"))
+        #expect(pretty.stdout.contains("DISPATCH MESSAGE_CREATE s=3"))
+        #expect(pretty.stdout.contains("HELLO (op 10)"))
+        #expect(pretty.stdout.contains("HTTP 101"))
+        #expect(pretty.stdout.contains { $0 == "\u{1B}" } == false, "no colors when stdout is not a terminal")
+        let closeLine = pretty.stdout.split(separator: "\n").last { $0.contains("✕ ") }
+        #expect(closeLine?.contains("1000") == true, "\(pretty.stdout)")
+        #expect(!pretty.leaksToken)
+
+        let filtered = try connect(
+            server, ["--compress", "none", "--max-events", "3", "--event", "message_create", "--op", "10"])
+        #expect(filtered.status == 0, "\(filtered.stderr)")
+        let kinds = Set(filtered.lines.compactMap { line -> String? in
+            if case .string(let kind) = line["kind"] ?? .null { kind } else { nil }
+        })
+        #expect(kinds == ["event"], "\(filtered.stdout)")
+        #expect(RecordingReplay.printed(filtered) == ["2 MESSAGE_CREATE", "3 MESSAGE_CREATE"])
+        #expect(filtered.received(op: 10).count == 1)
+        #expect(filtered.lines.count == 3)
+
+        let framed = try connect(server, ["--compress", "none", "--max-events", "3", "--op", "0", "--frames"])
+        #expect(framed.lines.contains { $0["kind"] == "frame" && $0["dir"] == "in" && $0["opcode"] == "text" })
+        #expect(RecordingReplay.printed(framed) == ["1 READY", "2 MESSAGE_CREATE", "3 MESSAGE_CREATE"])
+        #expect(!framed.lines.contains { $0["kind"] == "sent" })
+        #expect(!filtered.leaksToken && !framed.leaksToken)
     }
 
     @Test func sessionOverTLSWithTheTestCA() throws {
@@ -216,7 +263,7 @@ import Testing
             #expect(close - beat > .milliseconds(180) && close - beat < .milliseconds(400), "close \(close - beat) after the beat")
         }
         #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
-        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["cause"] == "heartbeat not acknowledged" })
+        #expect(run.lines.contains { $0["kind"] == "close" && $0["cause"] == "heartbeat not acknowledged" })
         try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
     }
 
@@ -242,7 +289,7 @@ import Testing
         #expect(connections[0].closeCode == nil)
         #expect(connections[1].target == "/resume?v=10&encoding=json")
         #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
-        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["initiator"] == "transport" })
+        #expect(run.lines.contains { $0["kind"] == "close" && $0["by"] == "transport" })
         try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
     }
 
@@ -290,7 +337,7 @@ import Testing
         }
         #expect(answers.count == 1)
         #expect(answers.first?.value["d"] == 1)
-        #expect(run.lines.contains { $0["kind"] == "receive" && $0["op"] == 1 })
+        #expect(run.lines.contains { $0["kind"] == "event" && $0["op"] == 1 })
         try expectReplayMatches(run, ["1 READY", "2 MESSAGE_CREATE"])
     }
 
@@ -327,7 +374,7 @@ import Testing
         #expect(server.connections[0].closeCode == 4004)
         #expect(run.stderr.contains("AUTHENTICATION_FAILED (4004)"), "\(run.stderr)")
         #expect(run.stderr.contains("fix the token"))
-        #expect(run.lines.contains { $0["kind"] == "disconnect" && $0["code"] == 4004 })
+        #expect(run.lines.contains { $0["kind"] == "close" && $0["code"] == 4004 })
         #expect(!run.leaksToken)
     }
 
@@ -396,7 +443,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Date().timeIntervalSince(started) >= 0.8)
         #expect(server.connections.first?.closeCode == 1000)
-        #expect(run.lines.last?["kind"] == "disconnect")
+        #expect(run.lines.last?["kind"] == "close")
         try expectReplayMatches(run, ["1 READY"])
     }
 

@@ -17,9 +17,9 @@ struct GatewayctlRun {
         stdout.split(separator: "\n").compactMap { try? GatewayJSON.decode(Array($0.utf8)) }
     }
 
-    /// The received payloads (`kind: receive`) with this opcode.
+    /// The received payloads (`kind: event`) with this opcode.
     func received(op: Int64) -> [GatewayValue] {
-        lines.filter { $0["kind"] == "receive" && $0["op"] == .integer(op) }
+        lines.filter { $0["kind"] == "event" && $0["op"] == .integer(op) }
     }
 
     /// Whether the token appears in stdout, stderr or the recording, with or without its prefix.

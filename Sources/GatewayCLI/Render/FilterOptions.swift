@@ -1,0 +1,29 @@
+import ArgumentParser
+
+/// The filter flags shared by `replay` and `connect`: which payloads and frames are shown.
+public struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("event"), help: "Show only dispatches with this event name (repeatable).")
+    public var events: [String] = []
+
+    @Option(name: .customLong("op"), help: "Show only payloads with this opcode (repeatable).")
+    public var opcodes: [Int] = []
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Show WebSocket frame headers (default: on for replay, off for connect; off with --event/--op).")
+    public var frames: Bool?
+
+    public init() {}
+
+    public func validate() throws {
+        if opcodes.contains(where: { $0 < 0 }) { throw ValidationError("--op takes a non-negative opcode") }
+    }
+
+    /// The filter, with frames shown by default only when `framesByDefault` (and no --event/--op).
+    public func filter(quiet: Bool = false, framesByDefault: Bool) -> ReplayFilter {
+        let isSelective = !events.isEmpty || !opcodes.isEmpty
+        return ReplayFilter(
+            eventNames: Set(events), opcodes: Set(opcodes),
+            showsFrames: frames ?? (framesByDefault && !isSelective), quiet: quiet)
+    }
+}
