@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
         // Regenerates samples/ from the project's own fake gateway (Scripts/make-sample.sh).

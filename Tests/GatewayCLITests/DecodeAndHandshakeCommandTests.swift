@@ -166,7 +166,8 @@ import Testing
     }
 
     @Test func usageErrors() throws {
-        #expect(try CommandRunner.run(["handshake"]).status == 64)
+        #expect(try CommandRunner.run(["handshake", "--print", "--check", "-", "--key", Self.key]).status == 64)
+        #expect(try CommandRunner.run(["handshake", "--timeout", "0"]).status == 64)
         #expect(try CommandRunner.run(["handshake", "--print", "--key", "short"]).status == 64)
         #expect(try CommandRunner.run(["handshake", "--check", "-"]).status == 64)
         #expect(try CommandRunner.run(["handshake", "--check", "no/such/file", "--key", Self.key]).status == 66)

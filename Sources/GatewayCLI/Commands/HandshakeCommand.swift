@@ -1,14 +1,24 @@
 import ArgumentParser
 import DiscordGateway
 import GatewayCodecs
+import NIOCore
+import NIOPosix
 import WebSocketProtocol
 
-/// `gatewayctl handshake [URL]`: the WebSocket opening handshake, shown or checked offline.
+/// `gatewayctl handshake [URL]`: the WebSocket opening handshake, performed over the network,
+/// or shown or checked offline.
 public struct HandshakeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "handshake",
-        abstract: "Show the upgrade request for a gateway URL, or check a server's response.",
+        abstract: "Perform the opening handshake with a gateway, show the upgrade request, or check a response.",
         discussion: """
+            Without --print or --check, the opening handshake is performed over the network \
+            (TLS for wss://, --ca-file for a private CA): the request, the response's status \
+            and headers, whether the accept value matched, the timing, and the first message \
+            (HELLO) if one arrives within --timeout; then the connection is closed cleanly \
+            (1000). Output as replay's (--format, --color). A refused upgrade shows its status, \
+            headers and body and exits 69; so does an unreachable server or a timeout.
+
             --print writes the exact upgrade request a client would send for URL and the \
             options: the gateway query (v, encoding, compress) is added after any the URL \
             has, and headers come in the library's order. --key fixes the \
@@ -19,9 +29,9 @@ public struct HandshakeCommand: ParsableCommand {
             Sec-WebSocket-Accept value, showing the expected and the actual one. A valid \
             101 exits 0, a malformed or mismatching response 65, any other status 69.
 
-            (Performing the handshake over the network is not available yet.)
-
             Examples:
+              gatewayctl handshake wss://gateway.discord.gg
+              gatewayctl handshake --format jsonl --timeout 5 ws://127.0.0.1:8080
               gatewayctl handshake --print --key dGhlIHNhbXBsZSBub25jZQ== wss://gateway.discord.gg
               gatewayctl handshake --print --encoding etf --compression zstd-stream
               gatewayctl handshake --check response.txt --key dGhlIHNhbXBsZSBub25jZQ==
@@ -51,12 +61,19 @@ public struct HandshakeCommand: ParsableCommand {
     @Option(name: .customLong("header"), help: "An extra request header, 'Name: value' (repeatable).")
     var headers: [String] = []
 
+    @Option(name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.")
+    var caFile: String?
+
+    @Option(help: "Seconds to wait for each step over the network: connecting, the answer, HELLO, the close.")
+    var timeout: Double = 10
+
+    @OptionGroup var output: OutputOptions
+
     public init() {}
 
     public func validate() throws {
-        guard print != (check != nil) else {
-            throw ValidationError("give --print or --check (performing the handshake over the network is not available yet)")
-        }
+        if print && check != nil { throw ValidationError("give --print or --check, not both") }
+        guard timeout > 0 && timeout < 86_400 else { throw ValidationError("--timeout must be a positive number of seconds") }
         if let key, FixedKeyGenerator(key: key) == nil {
             throw ValidationError("--key must be base64 of 16 bytes, like dGhlIHNhbXBsZSBub25jZQ==")
         }
@@ -70,24 +87,48 @@ public struct HandshakeCommand: ParsableCommand {
         if let check {
             try HandshakeCheck(response: try InputFile(path: check).readAll(), key: key ?? "", url: try request().url)
                 .run()
-        } else {
+        } else if print {
             let output = OutputBuffer()
             output.write(try request().bytes)
             output.flush()
+        } else {
+            try performOverNetwork()
         }
+    }
+
+    /// The handshake over the network, rendered; throws with 69 for a refusal, a failure or a timeout.
+    private func performOverNetwork() throws {
+        let configuration = try self.configuration()
+        let (format, colors) = output.resolved()
+        let renderer = Renderer(format: format, colors: colors)
+        defer { renderer.flush() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let key = self.key
+        let caFile = self.caFile
+        let timeout = self.timeout
+        let report: HandshakeProbeReport
+        do {
+            report = try loop.flatSubmit {
+                do {
+                    return try HandshakeProbe.run(
+                        configuration: configuration, key: key, caFile: caFile, timeout: timeout, on: loop)
+                } catch {
+                    return loop.makeFailedFuture(error)
+                }
+            }.wait()
+        } catch let error as ConnectError {
+            throw error
+        } catch {
+            throw ConnectError(.internalFailure, "internal error: \(error)", exitStatus: .internalError)
+        }
+        try HandshakeReportRenderer(renderer: renderer, report: report).render()
     }
 
     /// The request `connect()` would write, built by the library itself.
     private func request() throws -> (bytes: [UInt8], url: WebSocketURL) {
-        var configuration = GatewayConfiguration(url: url, encoding: encoding, compression: compression)
-        configuration.apiVersion = apiVersion
-        for header in headers {
-            let parts = header.split(separator: ":", maxSplits: 1)
-            let name = String(parts[0]).trimming(" \t")
-            let value = parts.count > 1 ? String(parts[1]).trimming(" \t") : ""
-            configuration.extraHeaders.removeAll { $0.name.lowercased() == name.lowercased() }
-            configuration.extraHeaders.append((name, value))
-        }
+        let configuration = try self.configuration()
         var connection: GatewayConnection
         do {
             if let key, let generator = FixedKeyGenerator(key: key) {
@@ -100,5 +141,19 @@ public struct HandshakeCommand: ParsableCommand {
         }
         let bytes = connection.connect()
         return (bytes, connection.url)
+    }
+
+    /// The gateway configuration the options describe.
+    private func configuration() throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration(url: url, encoding: encoding, compression: compression)
+        configuration.apiVersion = apiVersion
+        for header in headers {
+            let parts = header.split(separator: ":", maxSplits: 1)
+            let name = String(parts[0]).trimming(" \t")
+            let value = parts.count > 1 ? String(parts[1]).trimming(" \t") : ""
+            configuration.extraHeaders.removeAll { $0.name.lowercased() == name.lowercased() }
+            configuration.extraHeaders.append((name, value))
+        }
+        return configuration
     }
 }

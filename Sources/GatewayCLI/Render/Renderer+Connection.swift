@@ -15,7 +15,9 @@ extension Renderer {
     }
 
     /// The server's `101` answer.
-    public func upgradeResponse(_ context: RenderContext, _ response: WebSocketHandshakeResponse, note: String? = nil) {
+    public func upgradeResponse(
+        _ context: RenderContext, _ response: WebSocketHandshakeResponse, note: String? = nil, acceptMatched: Bool? = nil
+    ) {
         emit(
             pretty: {
                 prefix(context, .inbound) + style.good("HTTP \(response.statusCode) \(response.reason)")
@@ -27,6 +29,7 @@ extension Renderer {
                 line.add("reason", response.reason)
                 line.add("headers", Self.headerValue(response.headers))
                 if let note { line.add("note", note) }
+                if let acceptMatched { line.add("accept_matched", acceptMatched) }
                 return line
             })
     }
@@ -124,6 +127,22 @@ extension Renderer {
                 line.add("delay", seconds: delay)
                 line.add("resume", willResume)
                 line.add("reason", reason)
+                return line
+            })
+    }
+}
+
+extension Renderer {
+    /// How long the phases of a connection took, each from the start (handshake only).
+    public func timing(_ context: RenderContext, _ phases: [(name: String, time: Duration)]) {
+        emit(
+            pretty: {
+                prefix(context, nil) + style.dim("timing: ")
+                    + phases.map { "\($0.name) \(TimeText.milliseconds($0.time)) ms" }.joined(separator: ", ")
+            },
+            json: {
+                var line = object("timing", context)
+                for phase in phases { line.add(phase.name, seconds: phase.time) }
                 return line
             })
     }
