@@ -568,8 +568,9 @@ public struct GatewayConnection {
             }
             if delivers { pendingEvents.append(.heartbeatAcknowledged(latency: latency, payload: payload)) }
         case .heartbeat:
-            if let bytes = try? sendHeartbeat(now: now) { output += bytes }
+            // The request is reported before the answer it causes.
             if delivers { pendingEvents.append(.heartbeatRequested(payload)) }
+            if let bytes = try? sendHeartbeat(now: now) { output += bytes }
         case .reconnect:
             if delivers { pendingEvents.append(.reconnectRequested(payload)) }
             startClosing(

@@ -108,7 +108,7 @@ struct Replay {
                 case .connect:
                     try enter(event.connection, last, &engine)
                 case .disconnect:
-                    if event.connection == current { try engine?.endConnection(at: last) }
+                    if event.connection == current { try engine?.endConnection(at: last, recordedDisconnect: true) }
                 }
             }
         }

@@ -163,8 +163,10 @@ struct ReplayEngine {
     }
 
     /// The end of the current connection's input at `now`: a clean end between frames is a
-    /// dropped connection; an end inside a frame or the handshake is corrupt input.
-    mutating func endConnection(at now: Duration) throws(ReplayError) {
+    /// dropped connection; an end inside a frame or the handshake is corrupt input, unless the
+    /// recording says the connection really ended there (`recordedDisconnect`): then the
+    /// transport dropped mid-frame, which is a disconnect to show, not a broken file.
+    mutating func endConnection(at now: Duration, recordedDisconnect: Bool = false) throws(ReplayError) {
         guard isConnectionActive else { return }
         advance(to: now)
         if format == nil { try decideFormat(atEnd: true) }
@@ -176,7 +178,10 @@ struct ReplayEngine {
                 fed > frameEnd
                 ? "\(fed - frameEnd) bytes of a header starting at \(describe(frameEnd))"
                 : "the frame ending at \(describe(frameEnd)) is missing \(frameEnd - fed) bytes"
-            throw failure(.corruptInput, "the input ends inside \(inside): \(detail)", at: fed)
+            if !recordedDisconnect {
+                throw failure(.corruptInput, "the input ends inside \(inside): \(detail)", at: fed)
+            }
+            if filter.showsConnectionLines { renderer.info("the connection dropped inside \(inside): \(detail)", context) }
         }
         connection?.receiveEndOfInput(now: time)
         try drain()

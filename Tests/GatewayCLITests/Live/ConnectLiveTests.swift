@@ -39,6 +39,17 @@ import Testing
         let replayed = try RecordingReplay.dispatches(in: run.recording)
         #expect(replayed == expected, sourceLocation: sourceLocation)
         #expect(!run.leaksToken, sourceLocation: sourceLocation)
+        // `gatewayctl replay` of the recording prints exactly the payloads `connect` printed.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recording-\(UUID().uuidString).jsonl").path
+        try run.recording.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let replay = try GatewayctlRun.run(["replay", "--format", "jsonl", path], record: false)
+        #expect(replay.status == 0, "replay: \(replay.stderr)", sourceLocation: sourceLocation)
+        let payloads = { (run: GatewayctlRun) in
+            run.lines.filter { $0["kind"] == "event" || $0["kind"] == "sent" }
+                .map { line in ["kind", "op", "t", "s", "d"].map { line[$0] ?? .null } }
+        }
+        #expect(payloads(replay) == payloads(run), sourceLocation: sourceLocation)
     }
 
     // MARK: A normal session
