@@ -28,7 +28,7 @@ public struct DecodeCommand: ParsableCommand {
     @Argument(help: "The hexdump, or '-' for standard input (the default when no --file is given).")
     var hex: String?
 
-    @Option(help: "Read the hexdump from FILE.")
+    @Option(help: "Read the hexdump from FILE.", completion: .file())
     var file: String?
 
     @Flag(help: "The input is base64, not hex.")

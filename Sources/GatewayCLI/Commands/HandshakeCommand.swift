@@ -43,7 +43,7 @@ public struct HandshakeCommand: ParsableCommand {
     @Flag(help: "Print the upgrade request.")
     var print = false
 
-    @Option(help: "Check the server response in FILE ('-' for standard input) against --key.")
+    @Option(help: "Check the server response in FILE ('-' for standard input) against --key.", completion: .file())
     var check: String?
 
     @Option(help: "The Sec-WebSocket-Key, base64 of 16 bytes.")
@@ -61,7 +61,9 @@ public struct HandshakeCommand: ParsableCommand {
     @Option(name: .customLong("header"), help: "An extra request header, 'Name: value' (repeatable).")
     var headers: [String] = []
 
-    @Option(name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.")
+    @Option(
+        name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.",
+        completion: .file())
     var caFile: String?
 
     @Option(help: "Seconds to wait for each step over the network: connecting, the answer, HELLO, the close.")

@@ -33,7 +33,7 @@ public struct ReplayCommand: ParsableCommand {
               gatewayctl replay --no-handshake --compression zlib-stream frames.bin
             """)
 
-    @Argument(help: "The capture or raw dump to replay ('-' for standard input).")
+    @Argument(help: "The capture or raw dump to replay ('-' for standard input).", completion: .file())
     var file: String
 
     @OptionGroup var output: OutputOptions

@@ -28,16 +28,22 @@ public struct ConnectCommand: ParsableCommand {
     @Option(help: "The gateway URL (ws:// for local gateways and proxies).")
     var url = "wss://gateway.discord.gg"
 
-    @Option(name: .customLong("token-env"), help: "The environment variable holding the bot token.")
+    @Option(
+        name: .customLong("token-env"), help: "The environment variable holding the bot token.",
+        completion: .shellCommand("env | cut -d= -f1"))
     var tokenEnv = "DISCORD_TOKEN"
 
-    @Option(help: "Intents: a number (513) or names (GUILDS,GUILD_MESSAGES), case-insensitive.")
+    @Option(
+        help: "Intents: a number (513) or names (GUILDS,GUILD_MESSAGES), case-insensitive.",
+        completion: .list(GatewayIntents.named.map(\.name)))
     var intents = "GUILDS,GUILD_MESSAGES"
 
-    @Option(help: "Payload encoding: json or etf.")
+    @Option(help: "Payload encoding: json or etf.", completion: .list(GatewayEncoding.allCases.map(\.rawValue)))
     var encoding = "json"
 
-    @Option(help: "Compression: zlib-stream, zstd-stream, payload or none.")
+    @Option(
+        help: "Compression: zlib-stream, zstd-stream, payload or none.",
+        completion: .list(GatewayCompression.allCases.map(\.rawValue)))
     var compress = "zlib-stream"
 
     @Option(help: "The shard as ID/COUNT, e.g. 0/2.")
@@ -46,10 +52,14 @@ public struct ConnectCommand: ParsableCommand {
     @Option(name: .customLong("large-threshold"), help: "Members above which a guild is large (50-250).")
     var largeThreshold: Int?
 
-    @Option(help: "Presence status sent in IDENTIFY: online, dnd, idle, invisible or offline.")
+    @Option(
+        help: "Presence status sent in IDENTIFY: online, dnd, idle, invisible or offline.",
+        completion: .list(["online", "dnd", "idle", "invisible", "offline"]))
     var presence: String?
 
-    @Option(name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.")
+    @Option(
+        name: .customLong("ca-file"), help: "A PEM file of extra CA certificates to trust for wss://.",
+        completion: .file())
     var caFile: String?
 
     @Flag(name: .customLong("no-reconnect"), help: "Stop at the first disconnect.")
@@ -64,7 +74,7 @@ public struct ConnectCommand: ParsableCommand {
     @Option(help: "Stop cleanly after this many seconds.")
     var duration: Double?
 
-    @Option(help: "Record the session to this capture file (readable by replay).")
+    @Option(help: "Record the session to this capture file (readable by replay).", completion: .file())
     var record: String?
 
     @OptionGroup var output: OutputOptions

@@ -2,7 +2,9 @@ import ArgumentParser
 
 /// The filter flags shared by `replay` and `connect`: which payloads and frames are shown.
 public struct FilterOptions: ParsableArguments {
-    @Option(name: .customLong("event"), help: "Show only dispatches with this event name (repeatable).")
+    @Option(
+        name: .customLong("event"), help: "Show only dispatches with this event name (repeatable).",
+        completion: .list(Self.commonEventNames))
     public var events: [String] = []
 
     @Option(name: .customLong("op"), help: "Show only payloads with this opcode (repeatable).")
@@ -12,6 +14,15 @@ public struct FilterOptions: ParsableArguments {
         inversion: .prefixedNo,
         help: "Show WebSocket frame headers (default: on for replay, off for connect; off with --event/--op).")
     public var frames: Bool?
+
+    /// Dispatch event names offered by shell completion for `--event` (any name is accepted).
+    static let commonEventNames = [
+        "READY", "RESUMED", "GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE", "GUILD_MEMBER_ADD",
+        "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE", "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE",
+        "THREAD_CREATE", "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_REACTION_ADD",
+        "MESSAGE_REACTION_REMOVE", "TYPING_START", "PRESENCE_UPDATE", "VOICE_STATE_UPDATE",
+        "INTERACTION_CREATE",
+    ]
 
     public init() {}
 
