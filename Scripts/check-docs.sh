@@ -3,6 +3,7 @@
 # command definitions (regenerated into a temporary directory and diffed),
 # the man page lints clean and lists every exit status, and each completion
 # script loads in its shell and completes the subcommands and `connect --comp`.
+# Also runs the README's install commands into a temporary prefix.
 # Installs groff, bash, zsh and fish with apt-get when missing (CI runs as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,8 +95,24 @@ expect zsh "gatewayctl " "$(zsh_complete 'gatewayctl ' | sed -n 's/^\([a-z]*\)  
 grep -q -- 'gatewayctl connect --compress' <<< "$(zsh_complete 'gatewayctl connect --comp')" \
     || fail "zsh: completing 'gatewayctl connect --comp' does not give --compress"
 
+# 4. The README's install commands work (into a temporary prefix, with the
+#    debug build already made above instead of a release build).
+sed -n '/^## Install/,/^```$/{/^```sh$/,/^```$/p}' README.md | grep -v '^```' \
+    | sed -e 's/ -c release//' -e "s|^PREFIX=.*|PREFIX='$tmp/prefix'|" > "$tmp/install.sh"
+if ! bash -euo pipefail "$tmp/install.sh" > "$tmp/install.log" 2>&1; then
+    fail "README install commands failed: $(cat "$tmp/install.log")"
+else
+    "$tmp/prefix/bin/gatewayctl" --version > /dev/null || fail "installed gatewayctl does not run"
+    [[ "$(MANPATH="$tmp/prefix/share/man" man -w gatewayctl 2>&1)" == "$tmp/prefix/share/man/man1/gatewayctl.1" ]] \
+        || fail "man cannot find the installed page"
+    for file in share/bash-completion/completions/gatewayctl share/zsh/site-functions/_gatewayctl \
+        share/fish/vendor_completions.d/gatewayctl.fish; do
+        [[ -s "$tmp/prefix/$file" ]] || fail "README install did not install $file"
+    done
+fi
+
 if ((failures)); then
     echo "check-docs: $failures failure(s)" >&2
     exit 1
 fi
-echo "check-docs: man page and completions are current, lint clean, and complete in bash, zsh and fish"
+echo "check-docs: man page and completions are current, lint clean, and complete in bash, zsh and fish; README install works"
