@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Runs the gatewayctl examples of README.md and compares their output with the README.
+
+Every ```console block is a transcript: lines starting with `$ ` are commands,
+the lines after one (up to the next command) are its expected output. A line
+`...` stands for any number of lines. Commands that need the network, a token,
+a file the README does not create, or a tool that is not installed are listed
+in SKIP and reported, not run. gatewayctl comes from the debug build
+(`swift build --show-bin-path`), put first on PATH; `swift run gatewayctl` is
+run as that binary. The README shows what a terminal shows, so each command
+runs on a pseudo-terminal (pretty output) with NO_COLOR set (no colors).
+"""
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = [
+    re.compile(r"handshake --check response\.txt"),   # needs a captured response file
+    re.compile(r"handshake .*ws://127\.0\.0\.1"),      # needs a fake gateway on a random port
+    re.compile(r"connect "),                           # needs a token and the network
+]
+
+
+def blocks(text):
+    for match in re.finditer(r"```console\n(.*?)```", text, re.S):
+        yield match.group(1).splitlines()
+
+
+def transcripts(lines):
+    command, expected = None, []
+    for line in lines:
+        if line.startswith("$ "):
+            if command is not None:
+                yield command, expected
+            command, expected = line[2:], []
+        elif command is not None:
+            expected.append(line)
+    if command is not None:
+        yield command, expected
+
+
+def run_on_terminal(command, cwd, env):
+    """Runs `command` with bash on a pseudo-terminal; returns its output lines."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(cwd)
+        os.execvpe("bash", ["bash", "-c", command], env)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    text = output.decode("utf-8", "replace").replace("\r\n", "\n")
+    # Other tools in a pipeline (jq) may color a terminal even with NO_COLOR set.
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines()
+
+
+def matches(expected, actual):
+    """`...` in expected matches any run of lines (including none)."""
+    if not expected:
+        return not actual
+    if expected[0] == "...":
+        return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and actual[0] == expected[0] and matches(expected[1:], actual[1:])
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    bin_path = subprocess.run(
+        ["swift", "build", "--show-bin-path"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    env = dict(os.environ, PATH=bin_path + os.pathsep + os.environ["PATH"])
+    env["NO_COLOR"] = "1"
+    readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    work = tempfile.mkdtemp()
+    shutil.copytree(os.path.join(root, "samples"), os.path.join(work, "samples"))
+    failures, ran, skipped = 0, 0, []
+    for block in blocks(readme):
+        for command, expected in transcripts(block):
+            if "gatewayctl" not in command:
+                continue
+            if any(pattern.search(command) for pattern in SKIP) or ("jq " in command and not shutil.which("jq")):
+                skipped.append(command)
+                continue
+            shell = command.replace("swift run gatewayctl", "gatewayctl")
+            actual = run_on_terminal(shell, work, env)
+            ran += 1
+            if not matches(expected, actual):
+                failures += 1
+                print(f"README example differs: $ {command}", file=sys.stderr)
+                print("  expected:\n    " + "\n    ".join(expected), file=sys.stderr)
+                print("  actual:\n    " + "\n    ".join(actual), file=sys.stderr)
+    for command in skipped:
+        print(f"check-readme: not run here: $ {command}")
+    print(f"check-readme: {ran} README examples run, {failures} differ")
+    return 1 if failures or ran == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
