@@ -3,6 +3,10 @@
 /// Draining moves each event out of its slot (`take()` leaves `nil`) rather
 /// than copying it, so there is no retain and release per event, and the
 /// final `removeAll` only sweeps empty slots. The storage keeps its capacity.
+///
+/// WebSocketProtocol and DiscordGateway each keep their own copy on purpose:
+/// sharing one as a `package` type (even `@inlinable`) made a whole replay
+/// about 14% slower (gateway-bench, json+none: 25.3 ms -> 28.8 ms).
 struct EventQueue<Element> {
     private var slots: [Element?] = []
     private var head = 0
