@@ -444,6 +444,11 @@ public struct GatewayConnection {
                 handleClosure(closure)
             }
         }
+        // A close that could not be sent waits for the WebSocket's closure (see startClosing);
+        // should none be left, the connection still ends here.
+        if case .closing(_, let cause, let code) = phase, websocket?.state == .closed {
+            finish(initiator: .client, cause: cause, code: code, reason: "")
+        }
     }
 
     private mutating func handleClosure(_ closure: WebSocketClosure) {
@@ -625,10 +630,14 @@ public struct GatewayConnection {
         if let bytes = try? websocket?.close(code: code.rawValue, reason: reason, using: &random) {
             output += bytes
             phase = .closing(deadline: now + configuration.closeTimeout, cause: cause, code: code)
+        } else if let websocket, websocket.state == .closed {
+            // The WebSocket ended in the input being processed (the server's close or a framing
+            // violation came in the same read): nothing more can be said on it. Its remaining
+            // events, ending with its closure, are still reported, and that closure finishes
+            // the connection as if our close had gone out, so `disconnected` stays the last
+            // event whatever the size of the reads.
+            phase = .closing(deadline: now, cause: cause, code: code)
         } else {
-            // The WebSocket is already past its open state: nothing more can be said on it. It is
-            // kept so the events it still holds (the server's close frame read in the same
-            // input) are reported, whatever the size of the reads.
             finish(initiator: .client, cause: cause, code: code, reason: reason)
         }
     }
