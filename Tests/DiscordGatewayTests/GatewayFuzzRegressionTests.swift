@@ -8,7 +8,7 @@ import WebSocketProtocol
     /// The event kinds of one connection fed `bytes` after the upgrade, in one read or byte by byte.
     func transcript(
         _ bytes: (FakeGateway) throws -> [UInt8], bytewise: Bool, configure: (inout GatewayConfiguration) -> Void = { _ in }
-    ) throws -> (events: [String], state: GatewayConnection.State) {
+    ) throws -> (events: [String], state: GatewayConnection.State, disconnect: GatewayDisconnect?) {
         var harness = try Harness(configure: configure)
         try harness.open()
         let input = try bytes(harness.server)
@@ -18,7 +18,7 @@ import WebSocketProtocol
             _ = harness.connection.receive(input, now: harness.now)
         }
         harness.connection.receiveEndOfInput(now: harness.now)
-        return (harness.transcript(), harness.connection.state)
+        return (harness.transcript(), harness.connection.state, harness.connection.lastDisconnect)
     }
 
     /// Found by the fuzzer: an undecodable HELLO, a HEARTBEAT_ACK and bytes that break the
@@ -38,12 +38,16 @@ import WebSocketProtocol
     }
 
     /// RECONNECT and the server's close in one read: the close frame's report comes before
-    /// `disconnected`, as it does when the bytes arrive one by one, and the disconnect is the same.
+    /// `disconnected`, as it does when the bytes arrive one by one, and the disconnect is the same,
+    /// our close's reason included (the server's close crossed ours, which was never sent).
     @Test func theServersCloseAfterReconnectComesBeforeDisconnectedHoweverItIsRead() throws {
         let bytes: (FakeGateway) throws -> [UInt8] = { server in try server.op(7) + FakeGateway.close(4000, "bye") }
         let whole = try transcript(bytes, bytewise: false) { $0.reportsFrames = true }
         #expect(whole.state == .closed)
         #expect(whole.events.last?.hasPrefix("disconnected client 4000") == true)
-        #expect(whole.events == (try transcript(bytes, bytewise: true) { $0.reportsFrames = true }).events)
+        let bytewise = try transcript(bytes, bytewise: true) { $0.reportsFrames = true }
+        #expect(whole.events == bytewise.events)
+        #expect(whole.disconnect == bytewise.disconnect)
+        #expect(whole.disconnect?.reason == "reconnect requested")
     }
 }
