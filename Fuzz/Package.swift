@@ -12,6 +12,11 @@ let fuzzers: [Fuzzer] = [
     Fuzzer(name: "json-decode", module: "JSONDecodeFuzzer", dictionary: "json", maxLength: 8192),
     Fuzzer(name: "json-envelope", module: "JSONEnvelopeFuzzer", dictionary: "json", maxLength: 8192),
     Fuzzer(name: "zlib-standalone", module: "ZlibStandaloneFuzzer", dictionary: "none", maxLength: 4096),
+    Fuzzer(name: "websocket-client", module: "WebSocketClientFuzzer", dictionary: "websocket", maxLength: 4096),
+    Fuzzer(name: "websocket-handshake", module: "WebSocketHandshakeFuzzer", dictionary: "websocket", maxLength: 4096),
+    Fuzzer(name: "etf-decode", module: "ETFDecodeFuzzer", dictionary: "etf", maxLength: 4096),
+    Fuzzer(name: "zstd-stream", module: "ZstdStreamFuzzer", dictionary: "none", maxLength: 4096),
+    Fuzzer(name: "gateway-connection", module: "GatewayConnectionFuzzer", dictionary: "websocket", maxLength: 8192),
 ]
 
 /// One libFuzzer executable: its product name, module, dictionary and `-max_len`.
@@ -27,11 +32,18 @@ let package = Package(
     products: fuzzers.map { .executable(name: $0.name, targets: [$0.module]) },
     dependencies: [.package(name: "swift-discord-gateway", path: "..")],
     targets: [
-        .target(name: "FuzzSupport"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: [.product(name: "WebSocketProtocol", package: "swift-discord-gateway")]),
     ] + fuzzers.map {
         .executableTarget(
             name: $0.module,
-            dependencies: ["FuzzSupport", .product(name: "GatewayCodecs", package: "swift-discord-gateway")],
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "GatewayCodecs", package: "swift-discord-gateway"),
+                .product(name: "WebSocketProtocol", package: "swift-discord-gateway"),
+                .product(name: "DiscordGateway", package: "swift-discord-gateway"),
+            ],
             // libFuzzer supplies `main`; the module only defines LLVMFuzzerTestOneInput.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

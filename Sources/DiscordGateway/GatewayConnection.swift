@@ -63,7 +63,8 @@ public struct GatewayConnection {
         case upgrading
         case awaitingHello(deadline: Duration)
         case open(HeartbeatSchedule)
-        case closing(deadline: Duration, cause: GatewayDisconnect.Cause, code: GatewayCloseCode)
+        /// We sent (or, when the WebSocket had just ended, meant to send) a close with this code and reason.
+        case closing(deadline: Duration, cause: GatewayDisconnect.Cause, code: GatewayCloseCode, reason: String)
         case closed
     }
 
@@ -293,7 +294,7 @@ public struct GatewayConnection {
         switch phase {
         case .awaitingHello(let deadline): deadline
         case .open(let schedule): schedule.nextBeat
-        case .closing(let deadline, _, _): deadline
+        case .closing(let deadline, _, _, _): deadline
         case .idle, .upgrading, .closed: nil
         }
     }
@@ -316,7 +317,7 @@ public struct GatewayConnection {
             schedule.advance(after: now)
             phase = .open(schedule)
             if let bytes = try? sendHeartbeat(now: now) { output += bytes }
-        case .closing(let deadline, let cause, let code) where now >= deadline:
+        case .closing(let deadline, let cause, let code, _) where now >= deadline:
             websocket = nil
             finish(initiator: .client, cause: cause, code: code, reason: "")
         default:
@@ -416,7 +417,7 @@ public struct GatewayConnection {
             throw GatewaySendError(.invalidArgument, "cannot close: \(error)")
         }
         if code == .normalClosure || code == .goingAway { sessionResumable = false }
-        phase = .closing(deadline: now + configuration.closeTimeout, cause: .requested, code: code)
+        phase = .closing(deadline: now + configuration.closeTimeout, cause: .requested, code: code, reason: reason)
         return output
     }
 
@@ -444,6 +445,11 @@ public struct GatewayConnection {
                 handleClosure(closure)
             }
         }
+        // A close that could not be sent waits for the WebSocket's closure (see startClosing);
+        // should none be left, the connection still ends here.
+        if case .closing(_, let cause, let code, let reason) = phase, websocket?.state == .closed {
+            finish(initiator: .client, cause: cause, code: code, reason: reason)
+        }
     }
 
     private mutating func handleClosure(_ closure: WebSocketClosure) {
@@ -459,8 +465,11 @@ public struct GatewayConnection {
             finish(initiator: .client, cause: .protocolViolation(error), code: code, reason: closure.reason)
             return
         }
-        if case .closing(_, let cause, let ourCode) = phase {
-            finish(initiator: .client, cause: cause, code: ourCode, reason: closure.reason)
+        if case .closing(_, let cause, let ourCode, let ourReason) = phase {
+            // Our reason even when the server's close crossed ours unsent (see startClosing).
+            finish(
+                initiator: .client, cause: cause, code: ourCode,
+                reason: closure.initiator == .abnormal ? closure.reason : ourReason)
             return
         }
         switch closure.initiator {
@@ -625,11 +634,15 @@ public struct GatewayConnection {
         if code == .normalClosure || code == .goingAway { sessionResumable = false }
         if let bytes = try? websocket?.close(code: code.rawValue, reason: reason, using: &random) {
             output += bytes
-            phase = .closing(deadline: now + configuration.closeTimeout, cause: cause, code: code)
+            phase = .closing(deadline: now + configuration.closeTimeout, cause: cause, code: code, reason: reason)
+        } else if let websocket, websocket.state == .closed {
+            // The WebSocket ended in the input being processed (the server's close or a framing
+            // violation came in the same read): nothing more can be said on it. Its remaining
+            // events, ending with its closure, are still reported, and that closure finishes
+            // the connection as if our close had gone out, so `disconnected` stays the last
+            // event whatever the size of the reads.
+            phase = .closing(deadline: now, cause: cause, code: code, reason: reason)
         } else {
-            // The WebSocket is already past its open state: nothing more can be said on it. It is
-            // kept so the events it still holds (the server's close frame read in the same
-            // input) are reported, whatever the size of the reads.
             finish(initiator: .client, cause: cause, code: code, reason: reason)
         }
     }
