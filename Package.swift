@@ -5,7 +5,9 @@ import PackageDescription
 //   WebSocketProtocol   RFC 6455 client, knows nothing of Discord
 //   GatewayCodecs       payload values, JSON, ETF, zlib/zstd decompressors
 //   DiscordGateway      the gateway state machine, built on the two above
-//   GatewayCLI          gatewayctl's commands, capture files, rendering
+//   CaptureFormats      the files gatewayctl reads and writes: captures, raw dumps, hexdumps,
+//                       and the sniffer that tells them apart
+//   GatewayCLI          gatewayctl's commands, rendering, the NIO driver
 // Only the executables perform I/O.
 let package = Package(
     name: "swift-discord-gateway",
@@ -13,6 +15,8 @@ let package = Package(
         .library(name: "DiscordGateway", targets: ["DiscordGateway"]),
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
         .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
+        // For the fuzz package; not a supported API.
+        .library(name: "CaptureFormats", targets: ["CaptureFormats"]),
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
     ],
     dependencies: [
@@ -34,11 +38,14 @@ let package = Package(
         .target(
             name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
-        // The CLI's building blocks (capture files, hexdumps, sniffing); Foundation allowed here.
+        // Capture files, raw dumps, hexdumps and sniffing: plain byte parsing with no dependencies, so the
+        // fuzz targets build it without NIO.
+        .target(name: "CaptureFormats"),
+        // The CLI's building blocks (commands, sniffing, rendering, the NIO driver).
         .target(
             name: "GatewayCLI",
             dependencies: [
-                "GatewayCodecs", "DiscordGateway",
+                "CaptureFormats", "GatewayCodecs", "DiscordGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -62,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol",
+                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 @Suite struct Base64AndJSONTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 /// Reading a capture streams it: peak memory does not grow with the file.

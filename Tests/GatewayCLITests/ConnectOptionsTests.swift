@@ -1,5 +1,6 @@
 import DiscordGateway
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 @Suite struct ConnectOptionsTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 /// `gatewayctl decode` run as a user runs it.

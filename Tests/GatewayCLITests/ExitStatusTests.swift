@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 @Suite struct ProcessExitStatusTests {

@@ -1,4 +1,5 @@
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 /// Real output of xxd, hexdump -C, od and base64 (see Fixtures/hexdump/make-fixtures.sh).

@@ -1,4 +1,5 @@
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 /// Real first messages: Python's zlib (`zlib.compress`, and a compressobj

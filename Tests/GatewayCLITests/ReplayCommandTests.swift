@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CaptureFormats
 @testable import GatewayCLI
 
 /// `gatewayctl replay` run as a user runs it, against the committed samples.

@@ -1,5 +1,5 @@
 /// Why an input or output file could not be opened, read or written.
-public struct InputError: Error, Sendable, Hashable, CustomStringConvertible, ExitStatusReporting {
+public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     public enum Kind: String, Sendable, Hashable {
         /// The file does not exist or cannot be opened (exit 66).
@@ -28,11 +28,4 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible, Ex
     }
 
     public var description: String { "\(path): \(message)" }
-
-    public var exitStatus: ProcessExitStatus {
-        switch kind {
-        case .cannotOpen: return .noInput
-        case .readFailed, .writeFailed: return .ioError
-        }
-    }
 }

@@ -110,7 +110,7 @@ public enum PayloadSniffer {
     }
 
     /// A description of a plausible RFC 6455 frame header, or `nil` when it cannot start a frame.
-    static func describeFrameHeader(_ byte0: UInt8, _ byte1: UInt8) -> String? {
+    package static func describeFrameHeader(_ byte0: UInt8, _ byte1: UInt8) -> String? {
         let fin = byte0 & 0x80 != 0
         let opcode = byte0 & 0x0F
         let masked = byte1 & 0x80 != 0
@@ -135,7 +135,7 @@ public enum PayloadSniffer {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    package static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         for byte in bytes {

@@ -1,5 +1,5 @@
 /// Why a hexdump could not be turned into bytes.
-public struct HexdumpError: Error, Sendable, Hashable, CustomStringConvertible, ExitStatusReporting {
+public struct HexdumpError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     public enum Kind: String, Sendable, Hashable {
         /// A character that does not belong at that position.
@@ -37,6 +37,4 @@ public struct HexdumpError: Error, Sendable, Hashable, CustomStringConvertible, 
     }
 
     public var description: String { "\(format.displayName) input, line \(line), column \(column): \(message)" }
-
-    public var exitStatus: ProcessExitStatus { .dataError }
 }

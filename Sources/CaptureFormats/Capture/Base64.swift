@@ -1,12 +1,12 @@
 /// Standard base64 (RFC 4648 §4, with padding), written for bulk speed:
 /// capture files hold every chunk as base64, so replay decodes all of it.
-enum Base64 {
+package enum Base64 {
     /// Why a base64 text could not be decoded.
-    struct DecodingError: Error, Equatable {
+    package struct DecodingError: Error, Equatable {
         /// Index of the offending character in the input.
-        var index: Int
+        package var index: Int
         /// What was wrong there.
-        var reason: String
+        package var reason: String
     }
 
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -19,7 +19,7 @@ enum Base64 {
     }()
 
     /// Encodes `bytes` and appends the text to `output`.
-    static func encode(_ bytes: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+    package static func encode(_ bytes: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
         let fullGroups = bytes.count / 3
         let encodedCount = (bytes.count + 2) / 3 * 4
         let oldCount = output.count
@@ -51,7 +51,7 @@ enum Base64 {
     }
 
     /// Decodes padded base64 with no whitespace, as capture records hold it.
-    static func decode(_ text: UnsafeRawBufferPointer) throws(DecodingError) -> [UInt8] {
+    package static func decode(_ text: UnsafeRawBufferPointer) throws(DecodingError) -> [UInt8] {
         guard text.count % 4 == 0 else {
             throw DecodingError(index: text.count, reason: "length \(text.count) is not a multiple of 4")
         }
@@ -98,7 +98,7 @@ enum Base64 {
 
     /// Decodes base64 that may be wrapped and indented (as `base64` prints it),
     /// with or without padding. Errors give the index of the offending character.
-    static func decodeLenient(_ text: UnsafeRawBufferPointer) throws(DecodingError) -> [UInt8] {
+    package static func decodeLenient(_ text: UnsafeRawBufferPointer) throws(DecodingError) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(text.count / 4 * 3 + 3)
         var accumulator: UInt32 = 0

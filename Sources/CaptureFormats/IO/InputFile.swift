@@ -61,11 +61,11 @@ public final class InputFile: ByteSource {
 
 extension InputFile {
     /// The most bytes ``readAll(limit:)`` accepts by default: hexdumps are small.
-    static let defaultReadLimit = 256 << 20
+    package static let defaultReadLimit = 256 << 20
 
     /// Reads the rest of the file.
     /// - Throws: ``InputError/Kind/readFailed`` when reading fails or the input exceeds `limit`.
-    func readAll(limit: Int = defaultReadLimit) throws(InputError) -> [UInt8] {
+    package func readAll(limit: Int = defaultReadLimit) throws(InputError) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {

@@ -1,5 +1,5 @@
 /// Why a capture file could not be read or written.
-public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible, ExitStatusReporting {
+public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     public enum Kind: String, Sendable, Hashable {
         /// The first line is not a capture header: this is not a capture file.
@@ -46,14 +46,6 @@ public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible, 
         case (let line?, nil): return "line \(line): \(message)"
         case (nil, let offset?): return "byte \(offset): \(message)"
         case (nil, nil): return message
-        }
-    }
-
-    public var exitStatus: ProcessExitStatus {
-        switch kind {
-        case .notACapture, .unsupportedVersion, .malformedRecord, .recordTooLong: return .dataError
-        case .invalidRecord: return .internalError
-        case .io: return underlying?.exitStatus ?? .ioError
         }
     }
 }

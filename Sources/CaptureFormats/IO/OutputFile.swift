@@ -7,11 +7,11 @@ import Darwin
 #endif
 
 /// A file created (or truncated) for writing, closed when released.
-final class OutputFile {
+package final class OutputFile {
     let path: String
     private let descriptor: Int32
 
-    init(path: String) throws(InputError) {
+    package init(path: String) throws(InputError) {
         self.path = path
         let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard opened >= 0 else {
@@ -23,7 +23,7 @@ final class OutputFile {
 
     deinit { close(descriptor) }
 
-    func write(_ bytes: [UInt8]) throws(InputError) {
+    package func write(_ bytes: [UInt8]) throws(InputError) {
         let failed: Int32? = bytes.withUnsafeBytes { buffer in
             var written = 0
             while written < buffer.count, let base = buffer.baseAddress {
@@ -43,6 +43,6 @@ final class OutputFile {
 }
 
 /// `write(2)`, named apart from the methods called `write`.
-func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
+package func systemWrite(_ descriptor: Int32, _ base: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, base, count)
 }
