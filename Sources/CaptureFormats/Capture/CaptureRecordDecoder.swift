@@ -66,7 +66,9 @@ struct CaptureRecordDecoder {
             guard case .string(let range, let escaped)? = fields["data"] else { throw missing("data", "a base64 string") }
             let data: [UInt8]
             if escaped {
-                data = try base64(Array(try string("data").utf8), at: range.lowerBound)
+                // Unescaping changes the length (and invalid UTF-8 becomes U+FFFD), so a
+                // position in the unescaped text is not a position in the file.
+                data = try base64(Array(try string("data").utf8), at: range.lowerBound, positionsAreBytes: false)
             } else {
                 data = try base64(UnsafeRawBufferPointer(rebasing: bytes[range]), at: range.lowerBound)
             }
@@ -189,20 +191,24 @@ struct CaptureRecordDecoder {
         return CaptureTimeOffset(microseconds: Int64(micros))
     }
 
-    private func base64(_ text: UnsafeRawBufferPointer, at position: Int) throws(CaptureError) -> [UInt8] {
+    /// Decodes the base64 `text` of a string starting at byte `position` of the line; errors
+    /// point at the offending character when `positionsAreBytes`, else at the string.
+    private func base64(
+        _ text: UnsafeRawBufferPointer, at position: Int, positionsAreBytes: Bool = true
+    ) throws(CaptureError) -> [UInt8] {
         do {
             return try Base64.decode(text)
         } catch {
             throw CaptureError(
                 .malformedRecord, "\"data\" is not valid base64: \(error.reason) at character \(error.index + 1)",
-                line: line, offset: offset + position + error.index)
+                line: line, offset: offset + position + (positionsAreBytes ? error.index : 0))
         }
     }
 
-    private func base64(_ text: [UInt8], at position: Int) throws(CaptureError) -> [UInt8] {
+    private func base64(_ text: [UInt8], at position: Int, positionsAreBytes: Bool) throws(CaptureError) -> [UInt8] {
         let result: Result<[UInt8], CaptureError> = text.withUnsafeBytes { bytes in
             do throws(CaptureError) {
-                return .success(try base64(bytes, at: position))
+                return .success(try base64(bytes, at: position, positionsAreBytes: positionsAreBytes))
             } catch {
                 return .failure(error)
             }
