@@ -8,6 +8,8 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible, Ex
         case readFailed
         /// A write, sync or close failed (exit 74).
         case writeFailed
+        /// The input is larger than the command reads (exit 65).
+        case tooLarge
     }
 
     /// What went wrong.
@@ -33,6 +35,7 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible, Ex
         switch kind {
         case .cannotOpen: return .noInput
         case .readFailed, .writeFailed: return .ioError
+        case .tooLarge: return .dataError
         }
     }
 }
