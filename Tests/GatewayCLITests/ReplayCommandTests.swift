@@ -172,6 +172,15 @@ import Testing
         }
     }
 
+    /// Regression: an empty dump read with --no-handshake replayed as a dropped connection, exit 0.
+    @Test func anEmptyDumpIsAnErrorEvenWithoutHandshake() throws {
+        for input in [["-"], ["/dev/null"]] {
+            let result = try CommandRunner.run(["replay", "--no-handshake"] + input, stdin: [])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("byte 0: the input is empty"))
+        }
+    }
+
     @Test func aBrokenFrameHeaderNamesItsOffset() throws {
         var dump = try CommandRunner.bytes(Self.rawDump)
         dump[640] |= 0x40  // RSV2 on the frame at 640
