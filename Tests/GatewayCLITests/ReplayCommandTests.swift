@@ -172,6 +172,20 @@ import Testing
         }
     }
 
+    /// Regression: a dump cut inside the server's HTTP response replayed as a dropped connection, exit 0.
+    @Test(arguments: [5, 44, 128])
+    func aDumpCutInsideItsHTTPResponseIsAnError(cut: Int) throws {
+        let dump = try CommandRunner.bytes(Self.rawDump)
+        try withTemporaryPath("cut.raw") { path in
+            try Data(dump.prefix(cut)).write(to: URL(fileURLWithPath: path))
+            let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("byte \(cut): the input ends inside the handshake: \(cut) bytes of the HTTP response"))
+            #expect(result.lines.last?.hasPrefix("{\"kind\":\"error\"") == true)
+            #expect(result.lines.last?.contains("\"offset\":\(cut),") == true)
+        }
+    }
+
     /// Regression: an empty dump read with --no-handshake replayed as a dropped connection, exit 0.
     @Test func anEmptyDumpIsAnErrorEvenWithoutHandshake() throws {
         for input in [["-"], ["/dev/null"]] {
