@@ -239,6 +239,26 @@ import Testing
         }
     }
 
+    /// Regression: a `sent` record whose payload does not decode ended the replay without the
+    /// JSON Lines `error` line (the message went to standard error only).
+    @Test func aBrokenSentPayloadNamesItsLineInBothStreams() throws {
+        var lines = try CommandRunner.fixture(Self.recording).split(separator: "\n").map(String.init)
+        // Line 6 is IDENTIFY: break the UTF-8 of one of its strings.
+        lines[5] = lines[5].replacingOccurrences(of: "\"linux\"", with: "\"linu\u{FFFD}\"")
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let replaced = try #require(bytes.firstRange(of: Array("\u{FFFD}".utf8)))
+        bytes.replaceSubrange(replaced, with: [0xF4, 0x90, 0x80])
+        try withTemporaryPath("broken.gwcap") { path in
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("capture line 6: the sent payload is not a gateway payload"))
+            #expect(result.lines.contains { $0.contains("\"op\":10") }, "HELLO, before it, is shown")
+            let last = try #require(result.lines.last)
+            #expect(last.hasPrefix("{\"kind\":\"error\"") && last.contains("capture line 6"), "\(last)")
+        }
+    }
+
     @Test func aCaptureCutShortWhileRecordingEndsWithAWarning() throws {
         let text = try CommandRunner.fixture(Self.recording)
         try withTemporaryPath("cut.gwcap") { path in

@@ -153,7 +153,7 @@ struct ReplayEngine {
         do {
             payload = try GatewayPayload(decoding: payloadJSON, encoding: .json)
         } catch {
-            throw ReplayError(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)")
+            throw failure(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)", at: nil)
         }
         summary.sent(opcode: payload.opcode.rawValue)
         if payload.opcode == .heartbeat { heartbeatSentAt = now }
