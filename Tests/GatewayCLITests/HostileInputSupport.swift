@@ -57,11 +57,11 @@ struct IntactReplay {
         }
     }
 
-    /// How many leading output lines a raw dump damaged at byte `fault` must still print:
-    /// those of the frames that end at or before the fault (none when the fault is in the HTTP response).
+    /// How many leading output lines a raw dump damaged at byte `fault` must still print: those
+    /// up to the first frame that does not end before the fault (none when that is the first frame).
     func linesBefore(rawDumpFault fault: Int) -> Int {
         let frames = self.frames
-        guard let first = frames.first, fault >= first.start else { return 0 }
+        guard let first = frames.first, fault >= first.end else { return 0 }
         return frames.first { $0.end > fault }?.line ?? lines.count
     }
 
