@@ -23,6 +23,7 @@ extension InputError: ExitStatusReporting {
         switch kind {
         case .cannotOpen: return .noInput
         case .readFailed, .writeFailed: return .ioError
+        case .tooLarge: return .dataError
         }
     }
 }

@@ -173,6 +173,29 @@ import Testing
         }
     }
 
+    /// Regression: a dump cut inside the server's HTTP response replayed as a dropped connection, exit 0.
+    @Test(arguments: [5, 44, 128])
+    func aDumpCutInsideItsHTTPResponseIsAnError(cut: Int) throws {
+        let dump = try CommandRunner.bytes(Self.rawDump)
+        try withTemporaryPath("cut.raw") { path in
+            try Data(dump.prefix(cut)).write(to: URL(fileURLWithPath: path))
+            let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("byte \(cut): the input ends inside the handshake: \(cut) bytes of the HTTP response"))
+            #expect(result.lines.last?.hasPrefix("{\"kind\":\"error\"") == true)
+            #expect(result.lines.last?.contains("\"offset\":\(cut),") == true)
+        }
+    }
+
+    /// Regression: an empty dump read with --no-handshake replayed as a dropped connection, exit 0.
+    @Test func anEmptyDumpIsAnErrorEvenWithoutHandshake() throws {
+        for input in [["-"], ["/dev/null"]] {
+            let result = try CommandRunner.run(["replay", "--no-handshake"] + input, stdin: [])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("byte 0: the input is empty"))
+        }
+    }
+
     @Test func aBrokenFrameHeaderNamesItsOffset() throws {
         var dump = try CommandRunner.bytes(Self.rawDump)
         dump[640] |= 0x40  // RSV2 on the frame at 640
@@ -214,6 +237,26 @@ import Testing
             #expect(result.stderr.contains("line 9"))
             #expect(result.lines.contains { $0.contains("\"t\":\"READY\"") })
             #expect(result.lines.last?.hasPrefix("{\"kind\":\"error\"") == true)
+        }
+    }
+
+    /// Regression: a `sent` record whose payload does not decode ended the replay without the
+    /// JSON Lines `error` line (the message went to standard error only).
+    @Test func aBrokenSentPayloadNamesItsLineInBothStreams() throws {
+        var lines = try CommandRunner.fixture(Self.recording).split(separator: "\n").map(String.init)
+        // Line 6 is IDENTIFY: break the UTF-8 of one of its strings.
+        lines[5] = lines[5].replacingOccurrences(of: "\"linux\"", with: "\"linu\u{FFFD}\"")
+        var bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let replaced = try #require(bytes.firstRange(of: Array("\u{FFFD}".utf8)))
+        bytes.replaceSubrange(replaced, with: [0xF4, 0x90, 0x80])
+        try withTemporaryPath("broken.gwcap") { path in
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
+            #expect(result.status == 65)
+            #expect(result.stderr.contains("capture line 6: the sent payload is not a gateway payload"))
+            #expect(result.lines.contains { $0.contains("\"op\":10") }, "HELLO, before it, is shown")
+            let last = try #require(result.lines.last)
+            #expect(last.hasPrefix("{\"kind\":\"error\"") && last.contains("capture line 6"), "\(last)")
         }
     }
 

@@ -25,6 +25,14 @@ public enum CaptureSource<Source: ByteSource> {
     ) throws(CaptureError) -> (source: CaptureSource, reason: String) {
         var input = BufferedByteReader(source: source)
         if layout == .rawDumpWithoutHandshake {
+            // Even a dump the user vouches for must hold something: an empty file recorded no connection.
+            let buffered: Int
+            do {
+                buffered = try input.fill(atLeast: 1)
+            } catch {
+                throw CaptureError(error)
+            }
+            if buffered == 0 { throw CaptureError(.notACapture, "the input is empty", offset: 0) }
             let reader = RawDumpReader(input: input, startsWithHandshake: false, chunkSize: rawChunkSize)
             return (.rawDump(reader), "reading a raw inbound dump without the handshake, as --no-handshake says")
         }

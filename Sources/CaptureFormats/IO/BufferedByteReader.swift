@@ -91,7 +91,12 @@ struct BufferedByteReader<Source: ByteSource> {
                 consume(upTo: end)
                 return .line(span)
             }
-            try readMore(reserving: min(maxLength, end - start).addingReportingOverflow(2).partialValue)
+            // A line of maxLength bytes and its \n fit in maxLength + 1; one more byte without a
+            // \n already proves the line too long, so the buffer never needs to grow past that.
+            let (ceiling, overflow) = maxLength.addingReportingOverflow(1)
+            try readMore(
+                reserving: min(maxLength, end - start).addingReportingOverflow(2).partialValue,
+                ceiling: overflow ? .max : ceiling)
         }
     }
 
@@ -153,8 +158,9 @@ struct BufferedByteReader<Source: ByteSource> {
         return found
     }
 
-    /// Reads once more from the source, first making room for at least `reserving` bytes in total.
-    private mutating func readMore(reserving needed: Int) throws(InputError) {
+    /// Reads once more from the source, first making room for at least `needed` bytes in total,
+    /// growing the buffer to at most `ceiling` bytes (always by at least one, so a read can happen).
+    private mutating func readMore(reserving needed: Int, ceiling: Int = .max) throws(InputError) {
         if end == buffer.count {
             if start > 0 {
                 let count = end - start
@@ -166,12 +172,34 @@ struct BufferedByteReader<Source: ByteSource> {
                 end = count
             }
             if end == buffer.count {
-                let grown = max(buffer.count.multipliedReportingOverflow(by: 2).partialValue, needed)
-                buffer.append(contentsOf: repeatElement(0, count: grown - buffer.count))
+                let (doubled, overflow) = buffer.count.multipliedReportingOverflow(by: 2)
+                let wanted = max(overflow ? .max : doubled, needed)
+                // Within a doubling of the ceiling, go straight to it: a last step of one byte
+                // would hold two buffers the size of the ceiling at once.
+                let capped = wanted > ceiling / 2 ? ceiling : wanted
+                grow(to: max(capped, buffer.count + 1))
             }
         }
         let count = try Self.read(from: &source, into: &buffer, at: end)
         if count == 0 { sourceEnded = true }
         end += count
+    }
+
+    /// Replaces the buffer with a larger one holding the same bytes: two bulk copies, as the
+    /// buffer may be tens of megabytes and grows once per doubling.
+    private mutating func grow(to capacity: Int) {
+        let kept = end
+        let grown = [UInt8](unsafeUninitializedCapacity: capacity) { storage, initialized in
+            guard let target = storage.baseAddress else {
+                initialized = 0
+                return
+            }
+            buffer.withUnsafeBytes { source in
+                if let base = source.baseAddress { memcpy(target, base, kept) }
+            }
+            memset(target + kept, 0, capacity - kept)
+            initialized = capacity
+        }
+        buffer = grown
     }
 }

@@ -8,6 +8,8 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         case readFailed
         /// A write, sync or close failed (exit 74).
         case writeFailed
+        /// The input is larger than the command reads (exit 65).
+        case tooLarge
     }
 
     /// What went wrong.

@@ -64,8 +64,12 @@ extension InputFile {
     package static let defaultReadLimit = 256 << 20
 
     /// Reads the rest of the file.
-    /// - Throws: ``InputError/Kind/readFailed`` when reading fails or the input exceeds `limit`.
+    /// - Throws: ``InputError/Kind/readFailed`` when reading fails, ``InputError/Kind/tooLarge``
+    ///   when the input exceeds `limit` (a regular file at once, from its size, before reading).
     package func readAll(limit: Int = defaultReadLimit) throws(InputError) -> [UInt8] {
+        if let remaining = remainingRegularFileSize(), remaining > limit {
+            throw tooLarge(limit: limit, at: limit)
+        }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
@@ -78,10 +82,22 @@ extension InputFile {
             }
             let count = try result.get()
             if count == 0 { return bytes }
-            guard bytes.count <= limit - count else {
-                throw InputError(.readFailed, path: path, "the input is larger than \(limit) bytes")
-            }
+            guard bytes.count <= limit - count else { throw tooLarge(limit: limit, at: limit) }
             bytes.append(contentsOf: buffer[..<count])
         }
+    }
+
+    private func tooLarge(limit: Int, at offset: Int) -> InputError {
+        InputError(.tooLarge, path: path, "the input is larger than \(limit) bytes, the most this command reads (byte \(offset))")
+    }
+
+    /// What is left to read of a regular file (also standard input redirected from one), or nil
+    /// for pipes, terminals and devices, whose size is unknown.
+    private func remainingRegularFileSize() -> Int? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let position = lseek(descriptor, 0, SEEK_CUR)
+        guard position >= 0, status.st_size >= position else { return nil }
+        return Int(status.st_size - position)
     }
 }

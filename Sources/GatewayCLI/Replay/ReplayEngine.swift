@@ -153,7 +153,7 @@ struct ReplayEngine {
         do {
             payload = try GatewayPayload(decoding: payloadJSON, encoding: .json)
         } catch {
-            throw ReplayError(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)")
+            throw failure(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)", at: nil)
         }
         summary.sent(opcode: payload.opcode.rawValue)
         if payload.opcode == .heartbeat { heartbeatSentAt = now }
@@ -172,6 +172,12 @@ struct ReplayEngine {
         if format == nil { try decideFormat(atEnd: true) }
         isConnectionActive = false
         guard let state = connection?.state, state != .closed, state != .idle else { return }
+        if state == .upgrading && fed > synthesizedCount && framesStart == nil {
+            // Part of the server's response, without the blank line that ends its headers.
+            let detail = "\(fed - synthesizedCount) bytes of the HTTP response, without the blank line ending its headers"
+            if !recordedDisconnect { throw failure(.corruptInput, "the input ends inside the handshake: \(detail)", at: fed) }
+            if filter.showsConnectionLines { renderer.info("the connection dropped inside the handshake: \(detail)", context) }
+        }
         if upgraded && fed != frameEnd {
             let inside = fed > frameEnd ? "a frame header" : "a frame's payload"
             let detail =
