@@ -37,7 +37,10 @@ let package = Package(
     targets: [
         .target(
             name: "FuzzSupport",
-            dependencies: [.product(name: "WebSocketProtocol", package: "swift-discord-gateway")]),
+            dependencies: [
+                .product(name: "WebSocketProtocol", package: "swift-discord-gateway"),
+                .product(name: "GatewayCodecs", package: "swift-discord-gateway"),
+            ]),
     ] + fuzzers.map {
         .executableTarget(
             name: $0.module,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import GatewayCLI
 
 /// `gatewayctl decode` on damaged frames and on bytes that were never a hexdump: every run
 /// ends by itself with 0 or 65, names the line and column (bad text) or the byte offset

@@ -1,20 +1,11 @@
 import Foundation
 import Testing
+@testable import GatewayCLI
 
-/// SplitMix64: a seeded generator, so every hostile input is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+/// A seeded generator, so every hostile input is the same on every run.
+typealias SeededGenerator = SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
+extension SplitMix64 {
     mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import GatewayCLI
 
 /// `gatewayctl replay` on damaged copies of the samples and on bytes that were never a
 /// recording: every run ends by itself with 0 or 65, names the offset of a fault, and

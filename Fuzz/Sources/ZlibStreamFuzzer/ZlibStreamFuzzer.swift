@@ -93,7 +93,7 @@ private func checkArbitraryMessages(_ input: inout FuzzedData) {
             capped.compressedBytesIn == compressedIn && capped.decompressedBytesOut == decompressedOut,
             "counters \(capped.compressedBytesIn)/\(capped.decompressedBytesOut), expected \(compressedIn)/\(decompressedOut)")
     } else {
-        checkUnusableThenReset(capped)
+        checkUnusableThenReset(capped, freshMessage: freshMessage, freshPayload: freshPayload)
     }
     if largeError?.kind != .limitExceeded {
         checkSameAsOneMessage(messages, cutError: largeError, cutOutput: largeOutput)
@@ -171,26 +171,3 @@ private let freshMessage: [UInt8] = {
         FuzzCheck.fail("cannot compress the reset check's message: \(error)")
     }
 }()
-
-/// After an error: refuses everything until reset, then decompresses a fresh stream.
-private func checkUnusableThenReset(_ decompressor: ZlibStreamDecompressor) {
-    do {
-        let payload = try decompressor.decompress([UInt8]())
-        FuzzCheck.fail("decompressed \(payload?.count ?? 0) bytes after an error")
-    } catch {
-        FuzzCheck.expect(error.kind == .unusableAfterError, "after an error: \(error)")
-    }
-    decompressor.reset()
-    FuzzCheck.expect(
-        decompressor.compressedBytesIn == 0 && decompressor.decompressedBytesOut == 0, "reset kept the counters")
-    do {
-        let output = try decompressor.decompress(freshMessage)
-        FuzzCheck.expect(
-            output == freshPayload && freshPayload.count <= decompressor.limit,
-            "after reset a fresh stream gives \(String(describing: output))")
-    } catch {
-        FuzzCheck.expect(
-            error.kind == .limitExceeded && freshPayload.count > decompressor.limit,
-            "after reset a fresh stream fails: \(error)")
-    }
-}

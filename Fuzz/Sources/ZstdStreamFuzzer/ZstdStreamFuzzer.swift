@@ -61,7 +61,7 @@ public func fuzzZstdStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzCheck.expect(
         capped.compressedBytesIn == compressedIn && capped.decompressedBytesOut == decompressedOut,
         "counters \(capped.compressedBytesIn)/\(capped.decompressedBytesOut), expected \(compressedIn)/\(decompressedOut)")
-    if failed { checkUnusableThenReset(capped) }
+    if failed { checkUnusableThenReset(capped, freshMessage: freshMessage, freshPayload: freshPayload) }
     return 0
 }
 
@@ -74,26 +74,3 @@ private let freshMessage: [UInt8] = {
         FuzzCheck.fail("cannot compress the reset check's message: \(error)")
     }
 }()
-
-/// After an error: refuses everything until reset, then decompresses a fresh stream.
-private func checkUnusableThenReset(_ decompressor: ZstdStreamDecompressor) {
-    do {
-        let payload = try decompressor.decompress([UInt8]())
-        FuzzCheck.fail("decompressed \(payload.count) bytes after an error")
-    } catch {
-        FuzzCheck.expect(error.kind == .unusableAfterError, "after an error: \(error)")
-    }
-    decompressor.reset()
-    FuzzCheck.expect(
-        decompressor.compressedBytesIn == 0 && decompressor.decompressedBytesOut == 0, "reset kept the counters")
-    do {
-        let output = try decompressor.decompress(freshMessage)
-        FuzzCheck.expect(
-            output == freshPayload && freshPayload.count <= decompressor.limit,
-            "after reset a fresh stream gives \(output)")
-    } catch {
-        FuzzCheck.expect(
-            error.kind == .limitExceeded && freshPayload.count > decompressor.limit,
-            "after reset a fresh stream fails: \(error)")
-    }
-}

@@ -213,7 +213,9 @@ struct ReplayEngine {
             // The real request key is unknown (a synthesized 101 uses ours, so it can be checked).
             configuration.webSocket.verifiesAcceptValue = synthesizesHandshake
             do {
-                connection = try GatewayConnection(configuration: configuration, random: ReplayRandom())
+                // A fixed source of keys, masks and jitter, so replays are repeatable.
+                let random = SplitMix64(seed: 0x5DEE_CE66_D1CE_4E5B)
+                connection = try GatewayConnection(configuration: configuration, random: random)
             } catch {
                 throw ReplayError(.unusableOptions, "cannot replay as \(format.description): \(error)")
             }
@@ -459,15 +461,3 @@ struct ReplayEngine {
     }
 }
 
-/// The replay's source of keys, masks and jitter: fixed, so replays are repeatable.
-struct ReplayRandom: RandomNumberGenerator {
-    private var state: UInt64 = 0x5DEE_CE66_D1CE_4E5B
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}

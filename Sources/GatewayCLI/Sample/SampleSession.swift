@@ -54,7 +54,7 @@ private final class SampleScript {
     init(recordingPath: String) throws {
         var configuration = GatewayConfiguration(url: "wss://gateway.discord.gg", encoding: .json, compression: .zlibStream)
         configuration.reportsSentPayloads = true
-        client = try GatewayConnection(configuration: configuration, random: SampleRandom(seed: 2025))
+        client = try GatewayConnection(configuration: configuration, random: SplitMix64(seed: 2025))
         server = try SampleGatewayServer()
         writer = try CaptureWriter(
             path: recordingPath,
@@ -217,20 +217,5 @@ private final class SampleScript {
             "author": ["id": "1099511627776000300", "username": "alice"], "content": .string(content),
             "timestamp": .string("2025-01-01T\(time)000+00:00"),
         ]
-    }
-}
-
-/// SplitMix64: the sample's fixed source of keys, masks and jitter.
-struct SampleRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
     }
 }
