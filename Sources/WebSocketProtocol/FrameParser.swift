@@ -231,6 +231,7 @@ public struct WebSocketFrameParser: Sendable {
                 Self.appendUnmasked(chunk, to: &controlPayload, key: frame.header.maskingKey, phase: frame.received)
             } else {
                 let start = messageSink.count
+                reserveForMessage(needing: start + count, in: &messageSink)
                 Self.appendUnmasked(chunk, to: &messageSink, key: frame.header.maskingKey, phase: frame.received)
                 if messageOpcode == .text {
                     var validator = utf8
@@ -274,6 +275,19 @@ public struct WebSocketFrameParser: Sendable {
             messageLength = 0
         }
         return .dataFrameEnd(header, messageOpcode: opcode)
+    }
+
+    /// Makes room for `needed` bytes of the message in progress.
+    ///
+    /// A message spread over many reads would otherwise grow by doubling, copying
+    /// everything received at each step (a 566 KB GUILD_CREATE read in 64 KiB pieces
+    /// was copied 1.7 times over). Once a quarter of the declared length has arrived,
+    /// the buffer takes the whole length at once; before that, it doubles as usual, so
+    /// a lying length never makes us allocate more than four times what arrived.
+    @inline(__always)
+    private func reserveForMessage(needing needed: Int, in messageSink: inout [UInt8]) {
+        guard needed > messageSink.capacity, needed >= messageLength / 4 else { return }
+        messageSink.reserveCapacity(messageLength)
     }
 
     /// Starts the payload of a frame whose header just completed.
