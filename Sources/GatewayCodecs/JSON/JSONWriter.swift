@@ -114,17 +114,46 @@ struct JSONWriter {
         output.append(.quote)
         var string = string
         string.withUTF8 { utf8 in
+            let count = utf8.count
             var runStart = 0
-            for index in utf8.indices {
+            var index = 0
+            while index < count {
+                // Eight bytes at a time while none needs escaping, as in nearly all text.
+                if count - index >= 8 {
+                    let word = UInt64(
+                        littleEndian: UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let flags = Self.bytesToEscape(in: word)
+                    if flags == 0 {
+                        index += 8
+                        continue
+                    }
+                    index += flags.trailingZeroBitCount >> 3
+                }
                 let byte = utf8[index]
-                guard byte < 0x20 || byte == .quote || byte == .backslash else { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                writeEscape(for: byte)
-                runStart = index + 1
+                if byte < 0x20 || byte == .quote || byte == .backslash {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    writeEscape(for: byte)
+                    runStart = index + 1
+                }
+                index += 1
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
         output.append(.quote)
+    }
+
+    /// Flags (bit 7 of each byte) the bytes of `word` that need an escape: `"`, `\` and
+    /// bytes below 0x20. The tricks may also flag a byte above a real match, never below
+    /// one, so the lowest flag is always real; the caller checks each flagged byte anyway.
+    @inline(__always)
+    private static func bytesToEscape(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* UInt64(UInt8.quote))
+        let backslashes = word ^ (ones &* UInt64(UInt8.backslash))
+        let isQuote = (quotes &- ones) & ~quotes
+        let isBackslash = (backslashes &- ones) & ~backslashes
+        let isControl = (word &- ones &* 0x20) & ~word
+        return (isQuote | isBackslash | isControl) & 0x8080_8080_8080_8080
     }
 
     private mutating func writeEscape(for byte: UInt8) {
