@@ -62,6 +62,7 @@ public struct WebSocketFrameParser: Sendable {
     private let sender: Sender
     private let maxFrameSize: Int
     private let maxMessageSize: Int
+    private let validatesText: Bool
 
     private var state: State = .header
     private var headerScratch: [UInt8] = []
@@ -89,6 +90,7 @@ public struct WebSocketFrameParser: Sendable {
         self.sender = sender
         maxFrameSize = configuration.maxFrameSize
         maxMessageSize = configuration.maxMessageSize
+        validatesText = configuration.validatesTextMessages
         offset = startOffset
         headerScratch.reserveCapacity(14)
     }
@@ -233,7 +235,7 @@ public struct WebSocketFrameParser: Sendable {
                 let start = messageSink.count
                 reserveForMessage(needing: start + count, in: &messageSink)
                 Self.appendUnmasked(chunk, to: &messageSink, key: frame.header.maskingKey, phase: frame.received)
-                if messageOpcode == .text {
+                if messageOpcode == .text && validatesText {
                     var validator = utf8
                     let invalidIndex = messageSink.withUnsafeBytes { validator.validate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
                     utf8 = validator
@@ -266,7 +268,7 @@ public struct WebSocketFrameParser: Sendable {
             preconditionFailure("a data frame's payload ended with no message in progress")
         }
         if header.fin {
-            if opcode == .text && !utf8.isAtCharacterBoundary {
+            if opcode == .text && validatesText && !utf8.isAtCharacterBoundary {
                 throw WebSocketProtocolError(
                     .invalidUTF8, "text message ends inside a UTF-8 sequence",
                     offset: offset - utf8.unfinishedSequenceLength)
