@@ -81,7 +81,7 @@ struct JSONWriter {
         output.append(contentsOf: repeatElement(UInt8.space, count: 2 * indent))
     }
 
-    private mutating func append(_ literal: StaticString) {
+    mutating func append(_ literal: StaticString) {
         output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
@@ -90,7 +90,7 @@ struct JSONWriter {
         text.withUTF8 { output.append(contentsOf: $0) }
     }
 
-    private mutating func writeDecimal(_ magnitude: UInt64, negative: Bool) {
+    mutating func writeDecimal(_ magnitude: UInt64, negative: Bool) {
         if negative { output.append(.minus) }
         if magnitude < 10 {
             output.append(.zero + UInt8(truncatingIfNeeded: magnitude))
@@ -111,34 +111,37 @@ struct JSONWriter {
     }
 
     private mutating func writeString(_ string: String) {
-        output.append(.quote)
         var string = string
-        string.withUTF8 { utf8 in
-            let count = utf8.count
-            var runStart = 0
-            var index = 0
-            while index < count {
-                // Eight bytes at a time while none needs escaping, as in nearly all text.
-                if count - index >= 8 {
-                    let word = UInt64(
-                        littleEndian: UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                    let flags = Self.bytesToEscape(in: word)
-                    if flags == 0 {
-                        index += 8
-                        continue
-                    }
-                    index += flags.trailingZeroBitCount >> 3
+        string.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// Writes valid UTF-8 text as a JSON string, escaping as ``write(_:)`` does for strings.
+    mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        output.append(.quote)
+        let count = utf8.count
+        var runStart = 0
+        var index = 0
+        while index < count {
+            // Eight bytes at a time while none needs escaping, as in nearly all text.
+            if count - index >= 8 {
+                let word = UInt64(
+                    littleEndian: UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let flags = Self.bytesToEscape(in: word)
+                if flags == 0 {
+                    index += 8
+                    continue
                 }
-                let byte = utf8[index]
-                if byte < 0x20 || byte == .quote || byte == .backslash {
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                    writeEscape(for: byte)
-                    runStart = index + 1
-                }
-                index += 1
+                index += flags.trailingZeroBitCount >> 3
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
+            let byte = utf8[index]
+            if byte < 0x20 || byte == .quote || byte == .backslash {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                writeEscape(for: byte)
+                runStart = index + 1
+            }
+            index += 1
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         output.append(.quote)
     }
 
