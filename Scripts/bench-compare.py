@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Side-by-side replay throughput: gateway-bench vs the Python reference vs the C zlib floor.
+"""Side-by-side replay throughput: gateway-bench and gatewayctl vs the Python reference vs the C zlib floor.
 
 Usage (from the repository root):
   python3 Scripts/bench-compare.py [--events 20000] [--rounds 5] [--repeat 3]
       [--corpus-dir /tmp/gateway-bench-corpus] [--venv /tmp/benchvenv]
-      [--only json-zlib-stream,...] [--replay-command 'gatewayctl replay --summary {file}']
+      [--only json-zlib-stream,...] [--no-replay] [--replay-command 'CMD {file}']
 
 Generates the corpora with ../shared/bench/make_corpus.py (once per --events),
-builds gateway-bench in release and the C floor, sets up the Python venv from
-../shared/bench/requirements.txt when it is missing, then runs, for each round
-and each corpus in turn: ours, the Python reference (discord-gateway 0.4.0),
-the floor. Each program takes the median of --repeat runs after a warm-up;
-the table shows the medians over rounds of the times and of the per-round
-ratios. Only ratios from one run are meaningful on a shared machine.
+builds gateway-bench and gatewayctl in release and the C floor, sets up the
+Python venv from ../shared/bench/requirements.txt when it is missing, then
+runs, for each round and each corpus in turn: ours (gateway-bench, timed
+inside the process), the end-to-end commands users run (`gatewayctl replay
+--summary --quiet FILE` and `gatewayctl replay --format jsonl --no-frames FILE
+> /dev/null`, wall clock including process start), the Python reference
+(discord-gateway 0.4.0), the floor. Each program takes the median of --repeat
+runs after a warm-up; the table shows the medians over rounds of the times and
+of the per-round ratios. Only ratios from one run are meaningful on a shared
+machine.
 """
 import argparse
 import os
@@ -84,18 +88,20 @@ def make_corpora(python, directory, events, names):
     return files
 
 
-def build():
-    print("building gateway-bench (release) and the C floor ...", flush=True)
+def build(with_cli):
+    print("building gateway-bench and gatewayctl (release) and the C floor ...", flush=True)
     run(["swift", "build", "-c", "release", "--product", "gateway-bench"], cwd=ROOT)
-    bench = Path(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).strip()) / "gateway-bench"
+    if with_cli:
+        run(["swift", "build", "-c", "release", "--product", "gatewayctl"], cwd=ROOT)
+    binaries = Path(run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT).strip())
     floor = Path("/tmp/zlib_floor")
     run(["cc", "-O2", "-o", str(floor), str(SHARED / "zlib_floor.c"), "-lz"])
-    return bench, floor
+    return binaries / "gateway-bench", binaries / "gatewayctl", floor
 
 
-def time_command(template, path, repeat):
-    """Wall time of an end-to-end command (e.g. gatewayctl replay), median of repeat runs after a warm-up."""
-    command = shlex.split(template.format(file=path))
+def time_command(command, repeat):
+    """Wall time of an end-to-end command (process start included, output to /dev/null),
+    median of repeat runs after a warm-up."""
     times = []
     for index in range(repeat + 1):
         start = time.perf_counter()
@@ -113,17 +119,27 @@ def main():
     parser.add_argument("--corpus-dir", type=Path, default=Path("/tmp/gateway-bench-corpus"))
     parser.add_argument("--venv", type=Path, default=Path("/tmp/benchvenv"))
     parser.add_argument("--only", default="", help="comma-separated corpus names")
+    parser.add_argument("--no-replay", action="store_true",
+                        help="skip the end-to-end gatewayctl replay rows")
     parser.add_argument("--replay-command", default="",
-                        help="also time this end-to-end command, {file} replaced by the corpus "
-                             "(e.g. '.build/release/gatewayctl replay --summary {file}')")
+                        help="also time this end-to-end command, {file} replaced by the corpus")
     args = parser.parse_args()
     names = [name for name, *_ in CORPORA if not args.only or name in args.only.split(",")]
 
     python = setup_venv(args.venv)
     files = make_corpora(python, args.corpus_dir, args.events, names)
-    bench, floor = build()
+    bench, gatewayctl, floor = build(not args.no_replay)
 
-    results = {name: {"ours": [], "python": [], "floor": [], "replay": []} for name in names}
+    # End-to-end commands: (column, argument list with {file}).
+    commands = []
+    if not args.no_replay:
+        commands.append(("summary", [str(gatewayctl), "replay", "--summary", "--quiet", "{file}"]))
+        commands.append(("jsonl", [str(gatewayctl), "replay", "--format", "jsonl", "--no-frames", "{file}"]))
+    if args.replay_command:
+        commands.append(("custom", shlex.split(args.replay_command)))
+
+    results = {name: {"ours": [], "python": [], "floor": [], "startup": [],
+                      **{column: [] for column, _ in commands}} for name in names}
     for round_index in range(args.rounds):
         print(f"round {round_index + 1}/{args.rounds}", flush=True)
         for name, _, floor_arguments, reference in CORPORA:
@@ -139,8 +155,12 @@ def main():
             if floor_arguments is not None:
                 out = run([str(floor), str(path), str(args.repeat)] + floor_arguments)
                 results[name]["floor"].append(seconds_from(out, r"median_seconds=([0-9.]+)"))
-            if args.replay_command:
-                results[name]["replay"].append(time_command(args.replay_command, path, args.repeat))
+            for column, template in commands:
+                command = [argument.replace("{file}", str(path)) for argument in template]
+                results[name][column].append(time_command(command, args.repeat))
+            if commands:
+                # What process start alone costs, to read the end-to-end figures against.
+                results[name]["startup"].append(time_command([str(gatewayctl), "--version"], args.repeat))
 
     def median_ratio(numerators, denominators):
         if not numerators or not denominators:
@@ -153,25 +173,54 @@ def main():
     print()
     print(f"events={args.events} rounds={args.rounds} repeat={args.repeat} (times: medians in ms; "
           f"ratios: medians of per-round ratios)")
+    med = lambda xs: statistics.median(xs) * 1e3 if xs else None
     header = ["corpus", "ours ms", "floor ms", "python ms", "ours/floor", "python/ours", "peak RSS MB", "target"]
-    if args.replay_command:
-        header.insert(4, "replay ms")
     rows = []
     for name in names:
         r = results[name]
-        med = lambda xs: statistics.median(xs) * 1e3 if xs else None
-        row = [name, cell(med(r["ours"]), ""), cell(med(r["floor"]), ""), cell(med(r["python"]), ""),
-               cell(median_ratio(r["ours"], r["floor"]), "×", 2), cell(median_ratio(r["python"], r["ours"]), "×"),
-               cell(statistics.median(r["rss"]), ""), TARGETS[name]]
+        rows.append([name, cell(med(r["ours"]), ""), cell(med(r["floor"]), ""), cell(med(r["python"]), ""),
+                     cell(median_ratio(r["ours"], r["floor"]), "×", 2), cell(median_ratio(r["python"], r["ours"]), "×"),
+                     cell(statistics.median(r["rss"]), ""), TARGETS[name]])
+    print_table(header, rows)
+    if commands:
+        columns = [column for column, _ in commands]
+        print()
+        print("End to end (wall clock, process start included, output to /dev/null):")
+        print("  summary = gatewayctl replay --summary --quiet FILE")
+        print("  jsonl   = gatewayctl replay --format jsonl --no-frames FILE")
         if args.replay_command:
-            row.insert(4, cell(med(r["replay"]), ""))
-        rows.append(row)
+            print(f"  custom  = {args.replay_command}")
+        print("  startup = gatewayctl --version")
+        header = ["corpus", "gateway-bench ms"] + [f"{column} ms" for column in columns] + ["startup ms"]
+        if "summary" in columns:
+            header += ["summary/bench", "python/summary"]
+        if "summary" in columns and "jsonl" in columns:
+            header += ["jsonl/summary (≤ 3×)"]
+        if "summary" in columns:
+            header += ["summary/floor"]
+        rows = []
+        for name in names:
+            r = results[name]
+            row = [name, cell(med(r["ours"]), "")] + [cell(med(r[column]), "") for column in columns] \
+                + [cell(med(r["startup"]), "")]
+            if "summary" in columns:
+                row += [cell(median_ratio(r["summary"], r["ours"]), "×", 2),
+                        cell(median_ratio(r["python"], r["summary"]), "×")]
+            if "summary" in columns and "jsonl" in columns:
+                row += [cell(median_ratio(r["jsonl"], r["summary"]), "×", 2)]
+            if "summary" in columns:
+                row += [cell(median_ratio(r["summary"], r["floor"]), "×", 2)]
+            rows.append(row)
+        print_table(header, rows)
+    return 0
+
+
+def print_table(header, rows):
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
         print("| " + " | ".join(str(x).ljust(w) for x, w in zip(row, widths)) + " |")
-    return 0
 
 
 if __name__ == "__main__":

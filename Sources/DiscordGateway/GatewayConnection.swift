@@ -207,6 +207,10 @@ public struct GatewayConnection {
         }
         var webSocketConfiguration = configuration.webSocket
         webSocketConfiguration.reportsFrames = configuration.reportsFrames
+        // The JSON scan validates every byte of a text message, UTF-8 included, so the
+        // WebSocket's own pass over it would be a second one; handleMessage asks the
+        // WebSocket to fail with 1007 when a text message it refused is not UTF-8.
+        webSocketConfiguration.validatesTextMessages = configuration.encoding != .json
         let client: WebSocketClient
         do {
             client = try WebSocketClient(
@@ -520,18 +524,32 @@ public struct GatewayConnection {
             guard let decompressed else { return }
             payload = try GatewayPayload(
                 decoding: decompressed, encoding: configuration.encoding, limits: configuration.codecLimits)
-        } catch let error as DecompressionError {
-            failUndecodable(GatewayDecodingError(error), now: now, output: &output)
-            return
-        } catch let error as GatewayDecodingError {
-            failUndecodable(error, now: now, output: &output)
-            return
         } catch {
-            failUndecodable(
-                GatewayDecodingError(layer: .gateway, message: "\(error)", offset: nil), now: now, output: &output)
+            if case .text(let bytes) = message, failIfNotUTF8(bytes, output: &output) { return }
+            switch error {
+            case let error as DecompressionError:
+                failUndecodable(GatewayDecodingError(error), now: now, output: &output)
+            case let error as GatewayDecodingError:
+                failUndecodable(error, now: now, output: &output)
+            default:
+                failUndecodable(
+                    GatewayDecodingError(layer: .gateway, message: "\(error)", offset: nil), now: now, output: &output)
+            }
             return
         }
         handlePayload(payload, now: now, output: &output)
+    }
+
+    /// A text message that could not be decoded: when the WebSocket left its UTF-8 check
+    /// to us (see ``connect()``) and it is not UTF-8, the WebSocket fails the connection
+    /// with 1007, as RFC 6455 requires, rather than us closing with 4002.
+    /// - Returns: whether the message was invalid UTF-8 and the connection is failing.
+    private mutating func failIfNotUTF8(_ message: [UInt8], output: inout [UInt8]) -> Bool {
+        guard configuration.encoding == .json else { return false }
+        let closing = message.withUnsafeBytes { websocket?.failIfNotUTF8($0, using: &random) }
+        guard let closing else { return false }
+        output += closing
+        return true
     }
 
     private mutating func failUndecodable(_ error: GatewayDecodingError, now: Duration, output: inout [UInt8]) {

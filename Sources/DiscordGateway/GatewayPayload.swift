@@ -71,14 +71,20 @@ public struct GatewayPayload: Sendable, Hashable {
         (try? decodeData()) ?? .null
     }
 
-    /// `d` as JSON bytes: a slice of the received bytes for JSON, re-encoded for ETF.
+    /// `d` as JSON bytes: a slice of the received bytes for JSON, re-encoded for ETF
+    /// (`GatewayJSON.encode(data)`, written straight from the ETF bytes).
     public func dataJSON() -> [UInt8] {
+        guard let dataRange else { return Array("null".utf8) }
         switch encoding {
         case .json:
-            if let dataRange { return Array(bytes[dataRange]) }
-            return Array("null".utf8)
+            return Array(bytes[dataRange])
         case .etf:
-            return GatewayJSON.encode(data)
+            var json: [UInt8] = []
+            let written = bytes.withUnsafeBytes { buffer in
+                (try? GatewayETF.appendJSON(ofTerm: buffer, range: dataRange, limits: limits, to: &json)) != nil
+            }
+            // As `data`: a payload validated whole cannot fail here; should it, `d` is null.
+            return written ? json : Array("null".utf8)
         }
     }
 

@@ -58,6 +58,11 @@ public struct WebSocketClient: Sendable {
     /// Bytes received so far: the stream offset of the next byte.
     private var receivedCount = 0
     private var events = EventQueue<WebSocketEvent>()
+    // Only when text validation is left to the caller: where each text message came from,
+    // from its first frame header until `nextEvent()` hands the message out.
+    private var assemblingText: TextMessageOrigin?
+    private var undeliveredText = EventQueue<TextMessageOrigin>()
+    private var deliveredText: TextMessageOrigin?
 
     /// Creates a connection to `url`, drawing the `Sec-WebSocket-Key` (16 bytes)
     /// from `rng`.
@@ -99,7 +104,50 @@ public struct WebSocketClient: Sendable {
 
     /// The next event, in order; nil when all have been drained.
     public mutating func nextEvent() -> WebSocketEvent? {
-        events.removeFirst()
+        let event = events.removeFirst()
+        if !configuration.validatesTextMessages, case .message(.text)? = event {
+            deliveredText = undeliveredText.removeFirst()
+        }
+        return event
+    }
+
+    /// For a client whose ``WebSocketConfiguration/validatesTextMessages`` is off: checks
+    /// `message`, the text message ``nextEvent()`` returned last, and when it is not UTF-8
+    /// fails the connection with 1007 exactly as the client's own check would have.
+    ///
+    /// The events still queued (what the server sent after that message) are dropped, as
+    /// if parsing had stopped at the bad byte, and a ``WebSocketEvent/closed(_:)`` event
+    /// with the error, pointing at the bad byte's stream offset, takes their place. Should
+    /// those bytes have closed the WebSocket already, the close frame cannot be sent, but
+    /// the closure is reported the same way, so the events do not depend on the reads' sizes.
+    /// - Returns: the bytes to write (the close frame), or nil when `message` is valid UTF-8.
+    package mutating func failIfNotUTF8(
+        _ message: UnsafeRawBufferPointer, using rng: inout some RandomNumberGenerator
+    ) -> [UInt8]? {
+        var validator = UTF8Validator()
+        let index: Int
+        if let invalid = validator.validate(message) {
+            index = invalid
+        } else if !validator.isAtCharacterBoundary {
+            index = message.count - validator.unfinishedSequenceLength
+        } else {
+            return nil
+        }
+        let offset = deliveredText?.streamOffset(ofMessageByte: index) ?? receivedCount
+        let error = WebSocketProtocolError(.invalidUTF8, "text message is not valid UTF-8", offset: offset)
+        events = EventQueue()
+        undeliveredText = EventQueue()
+        assemblingText = nil
+        var output: [UInt8] = []
+        switch phase {
+        case .open, .localClosing:
+            fail(error, output: &output, using: &rng)
+        case .closed:
+            emit(.closed(WebSocketClosure(initiator: .local, code: error.closeCode, reason: error.kind.rawValue, error: error)))
+        case .connecting, .rejected:
+            preconditionFailure("a text message was delivered before the upgrade")
+        }
+        return output
     }
 
     // MARK: Input
@@ -193,15 +241,30 @@ public struct WebSocketClient: Sendable {
                 return
             case .header(let header):
                 if configuration.reportsFrames { emit(.frame(header)) }
+                if !configuration.validatesTextMessages { noteTextOrigin(header) }
             case .dataFrameEnd(let header, let opcode):
                 if header.fin {
                     let message = messageBuffer
                     messageBuffer = []
+                    if opcode == .text && !configuration.validatesTextMessages {
+                        undeliveredText.append(assemblingText ?? TextMessageOrigin(firstFrame: header))
+                        assemblingText = nil
+                    }
                     emit(.message(opcode == .text ? .text(message) : .binary(message)))
                 }
             case .controlFrame(let header, let payload):
                 receiveControlFrame(header.opcode, payload, output: &output, using: &rng)
             }
+        }
+    }
+
+    /// Follows where the text message being assembled lies in the stream.
+    private mutating func noteTextOrigin(_ header: WebSocketFrameHeader) {
+        switch header.opcode {
+        case .text: assemblingText = TextMessageOrigin(firstFrame: header)
+        case .continuation: assemblingText?.append(header)
+        case .binary: assemblingText = nil
+        default: break
         }
     }
 

@@ -21,6 +21,15 @@ public struct WebSocketConfiguration: Sendable, Hashable {
     /// Turn it off only to replay a captured response whose request key is
     /// unknown: the header must still be present exactly once.
     public var verifiesAcceptValue: Bool
+    /// Whether the client checks that every text message is UTF-8 (RFC 6455 §8.1).
+    /// Default true.
+    ///
+    /// Within this package, a layer that validates each whole text message anyway
+    /// (the gateway's JSON scan) turns it off to avoid a second pass over every byte.
+    /// It must then call ``WebSocketClient/failIfNotUTF8(_:using:)`` whenever it
+    /// cannot accept a text message, so that invalid UTF-8 still fails the
+    /// connection with 1007.
+    package var validatesTextMessages = true
 
     /// Creates a configuration; every argument defaults to the documented value.
     public init(

@@ -87,6 +87,25 @@ struct JSONEncodeTests {
         #expect(GatewayValue.object(GatewayObject([.init(key: "k\"ey\n", value: 1)])).description == #"{"k\"ey\n":1}"#)
     }
 
+    @Test("an escaped byte is found at every position of long strings, among multi-byte characters")
+    func escapesAtEveryPosition() {
+        // Each special byte at each offset of strings up to 40 bytes, so the 8-byte scan meets
+        // it in every lane and in the byte-by-byte tail; expected text built by hand, as
+        // python3 -c 'print(json.dumps(s, ensure_ascii=False))' writes it.
+        let specials: [(Character, String)] = [("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{1}", #"\u0001"#)]
+        for (special, escaped) in specials {
+            for length in 1...40 {
+                for position in 0..<length {
+                    let before = String(repeating: "a", count: position)
+                    let after = String(repeating: position % 2 == 0 ? "é" : "z", count: (length - position - 1) / 2)
+                    let text = before + String(special) + after
+                    #expect(GatewayValue.string(text).description == "\"" + before + escaped + after + "\"")
+                }
+            }
+        }
+        #expect(GatewayValue.string(String(repeating: "€", count: 20)).description == "\"" + String(repeating: "€", count: 20) + "\"")
+    }
+
     @Test("every control character round-trips")
     func controlCharactersRoundTrip() throws {
         let text = String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init)))

@@ -104,18 +104,23 @@ struct BufferedByteReader<Source: ByteSource> {
     mutating func nextChunk(maxCount: Int) throws(InputError) -> [UInt8]? {
         if end == start {
             if sourceEnded { return nil }
-            // Nothing buffered: read straight into the result, skipping the buffer.
-            var chunk = [UInt8](repeating: 0, count: max(1, maxCount))
-            var count = 0
-            while count == 0 {
-                count = try Self.read(from: &source, into: &chunk, at: 0)
-                if count == 0 {
-                    sourceEnded = true
-                    return nil
+            // Nothing buffered: read straight into the result, skipping the buffer, and into
+            // uninitialized storage: zeroing each chunk first cost as much as copying it.
+            var failure: InputError?
+            let chunk = [UInt8](unsafeUninitializedCapacity: max(1, maxCount)) { storage, initialized in
+                do throws(InputError) {
+                    initialized = try source.read(into: UnsafeMutableRawBufferPointer(storage))
+                } catch {
+                    failure = error
+                    initialized = 0
                 }
             }
-            chunk.removeLast(chunk.count - count)
-            offset += count
+            if let failure { throw failure }
+            if chunk.isEmpty {
+                sourceEnded = true
+                return nil
+            }
+            offset += chunk.count
             return chunk
         }
         let count = min(maxCount, end - start)

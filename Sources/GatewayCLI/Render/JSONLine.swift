@@ -59,6 +59,12 @@ struct JSONLine {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// Compact JSON from the codecs' writer, which never holds a raw CR or LF, spliced in as is.
+    mutating func add(_ name: String, compactJSON: [UInt8]) {
+        key(name)
+        bytes.append(contentsOf: compactJSON)
+    }
+
     /// JSON text that is already valid, spliced in as is. CR and LF (which valid JSON
     /// can only hold as whitespace) become spaces so the object stays on one line.
     mutating func add(_ name: String, rawJSON: some Collection<UInt8>) {

@@ -26,7 +26,7 @@ extension Renderer {
                 case .json:
                     if let raw = payload.rawData { line.add("d", rawJSON: raw) } else { line.addNull("d") }
                 case .etf:
-                    line.add("d", payload.data)
+                    line.add("d", compactJSON: payload.dataJSON())
                 }
                 if let latency { line.add("latency", seconds: latency) }
                 return line

@@ -117,6 +117,30 @@ public enum GatewayETF {
         return try decodeTerm(payload, range: range, limits: limits, isInInflatedTerm: false)
     }
 
+    /// Appends the compact JSON of the term (no version byte) that occupies exactly `range`
+    /// of `bytes`: the same bytes as ``GatewayJSON/encode(_:into:)`` of
+    /// ``decodeTerm(_:range:limits:)``'s value, without building it.
+    ///
+    /// For rendering `d` as JSON. On error `output` is left as it was.
+    public static func appendJSON(
+        ofTerm bytes: UnsafeRawBufferPointer, range: Range<Int>, limits: CodecLimits = .init(),
+        to output: inout [UInt8]
+    ) throws(ETFDecodingError) {
+        var transcoder = ETFJSONTranscoder(
+            reader: try reader(bytes, range: range, isInInflatedTerm: false), limits: limits)
+        let start = output.count
+        var writer = JSONWriter(output: output, pretty: false)
+        output = []  // hand the storage to the writer so appends do not copy it
+        do {
+            try transcoder.transcodeWholeRange(into: &writer)
+        } catch {
+            output = writer.output
+            output.removeSubrange(start...)
+            throw error
+        }
+        output = writer.output
+    }
+
     /// Encodes a value as Discord's erlpack does, after the version byte 131.
     ///
     /// `nil`/`true`/`false` as `SMALL_ATOM_EXT`; integers 0...255 as

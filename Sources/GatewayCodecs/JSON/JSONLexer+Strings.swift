@@ -20,17 +20,22 @@ extension JSONLexer {
         let start = index + 1
         var position = start
         var hasEscapes = false
+        // Hoisted out of the loop: the base address and the last offset where eight bytes
+        // remain, so each word costs one comparison and no nil check.
+        let lastWordStart = end - 8
         while true {
             // Eight bytes at a time while none is special (quote, backslash, control, non-ASCII).
-            while end - position >= 8 {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-                let special = Self.specialBytes(in: word)
-                if special == 0 {
-                    position += 8
-                } else {
-                    // The lowest flagged byte is always a real match (see specialBytes).
-                    position += special.trailingZeroBitCount >> 3
-                    break
+            if let base = bytes.baseAddress {
+                while position <= lastWordStart {
+                    let word = UInt64(littleEndian: (base + position).loadUnaligned(as: UInt64.self))
+                    let special = Self.specialBytes(in: word)
+                    if special == 0 {
+                        position += 8
+                    } else {
+                        // The lowest flagged byte is always a real match (see specialBytes).
+                        position += special.trailingZeroBitCount >> 3
+                        break
+                    }
                 }
             }
             guard position < end else {

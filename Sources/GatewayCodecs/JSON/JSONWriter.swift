@@ -81,7 +81,7 @@ struct JSONWriter {
         output.append(contentsOf: repeatElement(UInt8.space, count: 2 * indent))
     }
 
-    private mutating func append(_ literal: StaticString) {
+    mutating func append(_ literal: StaticString) {
         output.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
@@ -90,7 +90,7 @@ struct JSONWriter {
         text.withUTF8 { output.append(contentsOf: $0) }
     }
 
-    private mutating func writeDecimal(_ magnitude: UInt64, negative: Bool) {
+    mutating func writeDecimal(_ magnitude: UInt64, negative: Bool) {
         if negative { output.append(.minus) }
         if magnitude < 10 {
             output.append(.zero + UInt8(truncatingIfNeeded: magnitude))
@@ -111,20 +111,52 @@ struct JSONWriter {
     }
 
     private mutating func writeString(_ string: String) {
-        output.append(.quote)
         var string = string
-        string.withUTF8 { utf8 in
-            var runStart = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == .quote || byte == .backslash else { continue }
+        string.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// Writes valid UTF-8 text as a JSON string, escaping as ``write(_:)`` does for strings.
+    mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        output.append(.quote)
+        let count = utf8.count
+        var runStart = 0
+        var index = 0
+        while index < count {
+            // Eight bytes at a time while none needs escaping, as in nearly all text.
+            if count - index >= 8 {
+                let word = UInt64(
+                    littleEndian: UnsafeRawBufferPointer(utf8).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let flags = Self.bytesToEscape(in: word)
+                if flags == 0 {
+                    index += 8
+                    continue
+                }
+                index += flags.trailingZeroBitCount >> 3
+            }
+            let byte = utf8[index]
+            if byte < 0x20 || byte == .quote || byte == .backslash {
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 writeEscape(for: byte)
                 runStart = index + 1
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+            index += 1
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         output.append(.quote)
+    }
+
+    /// Flags (bit 7 of each byte) the bytes of `word` that need an escape: `"`, `\` and
+    /// bytes below 0x20. The tricks may also flag a byte above a real match, never below
+    /// one, so the lowest flag is always real; the caller checks each flagged byte anyway.
+    @inline(__always)
+    private static func bytesToEscape(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* UInt64(UInt8.quote))
+        let backslashes = word ^ (ones &* UInt64(UInt8.backslash))
+        let isQuote = (quotes &- ones) & ~quotes
+        let isBackslash = (backslashes &- ones) & ~backslashes
+        let isControl = (word &- ones &* 0x20) & ~word
+        return (isQuote | isBackslash | isControl) & 0x8080_8080_8080_8080
     }
 
     private mutating func writeEscape(for byte: UInt8) {
