@@ -11,6 +11,10 @@ import GatewayCodecs
 //   a string or nil; then op/s/t match and decodeData gives the first `d`.
 //   When both fail and the scanner reports something other than
 //   invalidEnvelope, the two errors agree on kind and offset.
+// - appendJSON (rendering a term as JSON without building it) gives exactly
+//   the JSON encoding of decodeTerm's value, or exactly its error, and leaves
+//   the output as it was on an error (not for a COMPRESSED term, which it
+//   does not take).
 
 private let limits = CodecLimits(maxNestingDepth: 16, maxDecompressedPayloadSize: 4096)
 
@@ -23,6 +27,7 @@ public func fuzzETFDecode(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if case .failure(let error) = decoded { checkOffset(error, inputCount: input.count) }
     if case .failure(let error) = scanned { checkOffset(error, inputCount: input.count) }
     if case .success(let value) = decoded { checkRoundTrip(value) }
+    if input.count > 1 && input[0] == 131 && input[1] != 80 { checkJSONTranscoding(input) }
 
     switch (decoded, scanned) {
     case (.failure(let decodeError), .success(let scan)):
@@ -79,5 +84,30 @@ private func checkData(of scan: ETFEnvelopeScan, payload: UnsafeRawBufferPointer
         FuzzCheck.expect(data == expected, "decodeData gives \(String(describing: data)), d is \(String(describing: expected))")
     } catch {
         FuzzCheck.fail("decodeData failed after a successful scan: \(error)")
+    }
+}
+
+private func checkJSONTranscoding(_ input: UnsafeRawBufferPointer) {
+    let range = 1..<input.count
+    let reference = Result { () throws(ETFDecodingError) in
+        GatewayJSON.encode(try GatewayETF.decodeTerm(input, range: range, limits: limits))
+    }
+    let prefix = Array("prefix".utf8)
+    var output = prefix
+    let transcoded = Result { () throws(ETFDecodingError) in
+        try GatewayETF.appendJSON(ofTerm: input, range: range, limits: limits, to: &output)
+    }
+    switch (reference, transcoded) {
+    case (.success(let expected), .success):
+        FuzzCheck.expect(
+            output.starts(with: prefix) && output.dropFirst(prefix.count).elementsEqual(expected),
+            "appendJSON wrote \(String(decoding: output, as: UTF8.self)), expected \(String(decoding: expected, as: UTF8.self))")
+    case (.failure(let expected), .failure(let error)):
+        FuzzCheck.expect(error == expected, "appendJSON failed with \(error), decodeTerm with \(expected)")
+        FuzzCheck.expect(output == prefix, "appendJSON changed the output before failing")
+    case (.success, .failure(let error)):
+        FuzzCheck.fail("appendJSON failed (\(error)) on a term decodeTerm takes")
+    case (.failure(let expected), .success):
+        FuzzCheck.fail("appendJSON succeeded on a term decodeTerm rejects (\(expected))")
     }
 }
