@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func truncatedAndMutatedInputGiveTheSameResultOrError() {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         for vector in Self.vectors where vector.count > 1 && vector[1] != ETFTag.compressed {
             for length in 1..<vector.count {
                 let prefix = Array(vector.prefix(length))
@@ -71,18 +71,5 @@ import Testing
                 #expect(Self.transcoded(mutated) == Self.reference(mutated), "\(mutated)")
             }
         }
-    }
-}
-
-/// A seeded generator, so the mutations are the same on every run.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

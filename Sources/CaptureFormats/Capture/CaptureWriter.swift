@@ -73,21 +73,7 @@ public final class CaptureWriter {
 
     private func writeLine(_ line: [UInt8]) throws(CaptureError) {
         guard descriptor >= 0 else { throw CaptureError(.invalidRecord, "the capture file is already closed") }
-        let fd = descriptor
-        let failed: Int32? = line.withUnsafeBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                guard let base = bytes.baseAddress else { return nil }
-                let count = write(fd, base + written, bytes.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += count
-            }
-            return nil
-        }
-        if let failed { throw failure("write failed", failed) }
+        if let failed = writeAll(descriptor, line) { throw failure("write failed", failed) }
     }
 }
 

@@ -24,21 +24,27 @@ package final class OutputFile {
     deinit { close(descriptor) }
 
     package func write(_ bytes: [UInt8]) throws(InputError) {
-        let failed: Int32? = bytes.withUnsafeBytes { buffer in
-            var written = 0
-            while written < buffer.count, let base = buffer.baseAddress {
-                let count = systemWrite(descriptor, base + written, buffer.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += count
-            }
-            return nil
-        }
-        if let failed {
+        if let failed = writeAll(descriptor, bytes) {
             throw InputError(.writeFailed, path: path, errno: failed, "write failed: \(String(cString: strerror(failed)))")
         }
+    }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying short and interrupted writes.
+///
+/// - Returns: `nil`, or the `errno` of the write that failed.
+package func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+    bytes.withUnsafeBytes { buffer in
+        var written = 0
+        while written < buffer.count, let base = buffer.baseAddress {
+            let count = systemWrite(descriptor, base + written, buffer.count - written)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            written += count
+        }
+        return nil
     }
 }
 

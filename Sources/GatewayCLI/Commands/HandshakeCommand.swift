@@ -133,11 +133,7 @@ public struct HandshakeCommand: ParsableCommand {
         let configuration = try self.configuration()
         var connection: GatewayConnection
         do {
-            if let key, let generator = FixedKeyGenerator(key: key) {
-                connection = try GatewayConnection(configuration: configuration, random: generator)
-            } else {
-                connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
-            }
+            connection = try FixedKeyGenerator.connection(configuration: configuration, key: key)
         } catch {
             throw ValidationError(error.description)
         }

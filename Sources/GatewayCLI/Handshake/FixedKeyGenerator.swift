@@ -1,3 +1,5 @@
+import DiscordGateway
+
 /// A generator that yields a given `Sec-WebSocket-Key` every time one is drawn.
 ///
 /// `WebSocketHandshake.makeKey(using:)` takes 16 bytes from two `next()` calls
@@ -23,5 +25,15 @@ struct FixedKeyGenerator: RandomNumberGenerator {
     mutating func next() -> UInt64 {
         defer { drawn += 1 }
         return drawn % 2 == 0 ? words.0 : words.1
+    }
+
+    /// A connection whose request carries `key` when one is given and valid, else a random key.
+    static func connection(
+        configuration: GatewayConfiguration, key: String?
+    ) throws(GatewayConfigurationError) -> GatewayConnection {
+        if let key, let generator = FixedKeyGenerator(key: key) {
+            return try GatewayConnection(configuration: configuration, random: generator)
+        }
+        return try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
     }
 }

@@ -66,11 +66,7 @@ final class HandshakeProbe: ChannelInboundHandler {
     ) throws(ConnectError) -> EventLoopFuture<HandshakeProbeReport> {
         var connection: GatewayConnection
         do {
-            if let key, let generator = FixedKeyGenerator(key: key) {
-                connection = try GatewayConnection(configuration: configuration, random: generator)
-            } else {
-                connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
-            }
+            connection = try FixedKeyGenerator.connection(configuration: configuration, key: key)
         } catch {
             throw ConnectError(.invalidOption, error.description, exitStatus: .usage)
         }
