@@ -55,12 +55,11 @@ import Testing
     // MARK: A normal session
 
     @Test func normalSessionOverZlibStream() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             compression: .zlibStream,
             scenario: .init(payload: { connection, payload in
                 guard payload["op"] == 2 else { return }
-                let url = holder.withLockedValue { $0 }
+                let url = connection.serverURL
                 // Let heartbeats run for a while first.
                 connection.after(900) {
                     connection.dispatch("READY", Self.ready(url))
@@ -69,7 +68,6 @@ import Testing
                 }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try GatewayctlRun.run(
             ["connect", "--url", server.url, "--no-status", "--intents", "GUILDS,guild_messages", "--max-events", "3"])
 
@@ -101,15 +99,13 @@ import Testing
 
     /// A server that answers IDENTIFY with READY and two messages.
     static func threeDispatches() throws -> FakeGatewayServer {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
                 guard payload["op"] == 2 else { return }
-                connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 }))
+                connection.dispatch("READY", Self.ready(connection.serverURL))
                 connection.dispatch("MESSAGE_CREATE", #"{"content":"hello","id":"1"}"#)
                 connection.dispatch("MESSAGE_CREATE", #"{"content":"world","id":"2"}"#)
             }))
-        holder.withLockedValue { $0 = server.url }
         return server
     }
 
@@ -147,16 +143,14 @@ import Testing
     }
 
     @Test func sessionOverTLSWithTheTestCA() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             tls: try FakeGatewayServer.tlsContext(),
             scenario: .init(payload: { connection, payload in
                 guard payload["op"] == 2 else { return }
-                connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 }))
+                connection.dispatch("READY", Self.ready(connection.serverURL))
                 connection.dispatch("GUILD_CREATE", #"{"id":"1"}"#)
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(
             server,
             ["--compress", "none", "--max-events", "2", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
@@ -180,16 +174,14 @@ import Testing
     // MARK: Reconnects
 
     @Test func reconnectResumesAtTheResumeURL() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                let url = holder.withLockedValue { $0 }
+                let url = connection.serverURL
                 Self.answerSessions(url)(connection, payload)
                 if payload["op"] == 2 { connection.after(100) { connection.sendJSON(#"{"op":7,"d":null}"#) } }
                 if payload["op"] == 6 { connection.dispatch("MESSAGE_CREATE", #"{"content":"after resume"}"#) }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "3"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -207,16 +199,14 @@ import Testing
     }
 
     @Test func invalidSessionFalseIdentifiesAgainAfterAWait() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
                 if payload["op"] == 2 && connection.index == 1 {
                     connection.sendJSON(#"{"op":9,"d":false}"#)
                 }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"], timeout: 12)
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -234,14 +224,12 @@ import Testing
     }
 
     @Test func invalidSessionTrueResumes() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
                 if payload["op"] == 2 { connection.sendJSON(#"{"op":9,"d":true}"#) }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -254,13 +242,11 @@ import Testing
     }
 
     @Test func zombieConnectionIsClosedAndResumed() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(
-                payload: { connection, payload in Self.answerSessions(holder.withLockedValue { $0 })(connection, payload) },
+                payload: { connection, payload in Self.answerSessions(connection.serverURL)(connection, payload) },
                 acksHeartbeats: { $0 != 1 }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -279,10 +265,9 @@ import Testing
     }
 
     @Test func tcpDroppedMidFrameResumes() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
                 guard payload["op"] == 2 else { return }
                 let frame = connection.frameBytes(json: #"{"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"content":"cut"}}"#)
                 connection.after(50) {
@@ -291,7 +276,6 @@ import Testing
                 }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -305,14 +289,12 @@ import Testing
     }
 
     @Test func noReconnectStopsAtTheFirstDisconnect() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
                 if payload["op"] == 2 { connection.sendJSON(#"{"op":7,"d":null}"#) }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--no-reconnect"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(server.connections.count == 1)
@@ -322,14 +304,13 @@ import Testing
     // MARK: What the server asks for
 
     @Test func serverHeartbeatRequestIsAnsweredAtOnce() throws {
-        let holder = NIOLockedValueBox("")
         let requestedAt = NIOLockedValueBox<Duration?>(nil)
         let start = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
         let server = try FakeGatewayServer(
             scenario: .init(
                 opened: { $0.sendHello(interval: 10_000) },
                 payload: { connection, payload in
-                    Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                    Self.answerSessions(connection.serverURL)(connection, payload)
                     if payload["op"] == 2, let origin = start.withLockedValue({ $0 }) {
                         requestedAt.withLockedValue { $0 = ContinuousClock.now - origin }
                         connection.sendJSON(#"{"op":1,"d":null}"#)
@@ -338,7 +319,6 @@ import Testing
                 }))
         defer { server.shutdown() }
         start.withLockedValue { $0 = server.start }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -353,15 +333,13 @@ import Testing
     }
 
     @Test func pingsAreAnsweredWithMaskedPongs() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
                 guard payload["op"] == 2 else { return }
                 connection.sendFrame(opcode: 9, payload: Array("are you there".utf8))
-                connection.after(100) { connection.dispatch("READY", Self.ready(holder.withLockedValue { $0 })) }
+                connection.after(100) { connection.dispatch("READY", Self.ready(connection.serverURL)) }
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try connect(server, ["--compress", "none", "--max-events", "1"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -420,13 +398,11 @@ import Testing
 
     @Test(arguments: [(keepSession: false, code: UInt16(1000)), (keepSession: true, code: UInt16(4000))])
     func ctrlCClosesCleanlyAndExits130(keepSession: Bool, code: UInt16) throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let run = try GatewayctlRun.run(
             ["connect", "--url", server.url, "--no-status", "--compress", "none"] + (keepSession ? ["--keep-session"] : []),
             whileRunning: { process in
@@ -442,13 +418,11 @@ import Testing
     }
 
     @Test func durationStopsCleanly() throws {
-        let holder = NIOLockedValueBox("")
         let server = try FakeGatewayServer(
             scenario: .init(payload: { connection, payload in
-                Self.answerSessions(holder.withLockedValue { $0 })(connection, payload)
+                Self.answerSessions(connection.serverURL)(connection, payload)
             }))
         defer { server.shutdown() }
-        holder.withLockedValue { $0 = server.url }
         let started = Date()
         let run = try connect(server, ["--compress", "none", "--duration", "0.8"])
         #expect(run.status == 0, "\(run.stderr)")

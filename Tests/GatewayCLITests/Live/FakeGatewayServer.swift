@@ -89,9 +89,12 @@ final class FakeGatewayServer: Sendable {
                         logs.append(ConnectionLog(index: logs.count + 1))
                         return logs.count
                     }
+                    // An accepted socket's local address is the server's.
+                    let serverURL = Self.url(usesTLS: tls != nil, port: channel.localAddress?.port ?? 0)
                     try channel.pipeline.syncOperations.addHandler(
                         FakeGatewayConnection(
-                            index: index, scenario: scenario, compression: compression, start: start, logs: logs))
+                            index: index, serverURL: serverURL, scenario: scenario, compression: compression,
+                            start: start, logs: logs))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -102,7 +105,12 @@ final class FakeGatewayServer: Sendable {
         self.channel = channel
         self.logs = logs
         self.port = channel.localAddress?.port ?? 0
-        self.url = "\(tls == nil ? "ws" : "wss")://127.0.0.1:\(port)"
+        self.url = Self.url(usesTLS: tls != nil, port: port)
+    }
+
+    /// The URL clients connect to: what `--url` gets, and what READY's resume URL is built from.
+    static func url(usesTLS: Bool, port: Int) -> String {
+        "\(usesTLS ? "wss" : "ws")://127.0.0.1:\(port)"
     }
 
     /// What every connection did so far.
@@ -137,6 +145,8 @@ final class FakeGatewayConnection: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     let index: Int
+    /// The URL of the server this connection belongs to (scenarios put it in READY).
+    let serverURL: String
     private let scenario: FakeGatewayServer.Scenario
     private let start: ContinuousClock.Instant
     private let logs: NIOLockedValueBox<[FakeGatewayServer.ConnectionLog]>
@@ -151,10 +161,11 @@ final class FakeGatewayConnection: ChannelInboundHandler {
     var sequence: Int64 = 0
 
     init(
-        index: Int, scenario: FakeGatewayServer.Scenario, compression: GatewayCompression,
+        index: Int, serverURL: String, scenario: FakeGatewayServer.Scenario, compression: GatewayCompression,
         start: ContinuousClock.Instant, logs: NIOLockedValueBox<[FakeGatewayServer.ConnectionLog]>
     ) throws {
         self.index = index
+        self.serverURL = serverURL
         self.scenario = scenario
         self.start = start
         self.logs = logs
