@@ -20,6 +20,10 @@ public struct GatewayDecodingError: Error, Sendable, Hashable, CustomStringConve
     public var message: String
     /// The byte offset within the layer's input, when known.
     public var offset: Int?
+    /// For a message a ``GatewayConnection`` received: where the message lies in the connection's
+    /// input, as the stream offset of its last frame's header (counted from the first byte of
+    /// the server's HTTP response), so an inspector can point at the frame that carried it.
+    public var frameOffset: Int?
 
     /// Creates an error.
     public init(layer: Layer, message: String, offset: Int?) {

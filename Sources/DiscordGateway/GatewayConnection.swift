@@ -77,17 +77,22 @@ public struct GatewayConnection {
     private var latencies = LatencyTracker()
     private var consecutiveAttempts = 0
     private var invalidSessionWait: Duration?
-    private var sessionResumable = false
+    private var session: Session?
+    /// Where the input stopped short when the transport ended, for the disconnect that follows.
+    private var inputTruncation: WebSocketTruncation?
     private let originalURL: WebSocketURL
 
     /// The session id from READY, while the session lives.
-    public private(set) var sessionID: String?
+    public var sessionID: String? { session?.id }
     /// The last sequence number received, sent with heartbeats and RESUME.
-    public private(set) var sequence: Int64?
+    public var sequence: Int64? { session?.sequence }
     /// READY's `resume_gateway_url` with our query parameters, used when the next connection resumes.
-    public private(set) var resumeURL: String?
-    /// The interval HELLO gave on the current connection.
-    public private(set) var heartbeatInterval: Duration?
+    public var resumeURL: String? { session?.resumeURL }
+    /// The interval HELLO gave, while the connection is open.
+    public var heartbeatInterval: Duration? {
+        if case .open(let schedule) = phase { return schedule.interval }
+        return nil
+    }
     /// Whether a close code from the server (4004, 4010-4014) forbids reconnecting.
     public private(set) var canReconnect = true
     /// How the last connection ended.
@@ -173,12 +178,20 @@ public struct GatewayConnection {
 
     /// Whether the next connection should RESUME (else IDENTIFY).
     public var shouldResume: Bool {
-        sessionResumable && sessionID != nil && sequence != nil
+        session?.canResume ?? false
     }
 
     /// Where to open the TCP connection for the next (or current) connection.
     public var destination: (host: String, port: Int, usesTLS: Bool) {
         (url.host, url.port, url.isSecure)
+    }
+
+    /// Why we are closing, while ``state`` is ``State/closing``: the cause the coming
+    /// ``GatewayEvent/disconnected(_:)`` will report (for an undecodable payload, with where the
+    /// message lies in the input). Nil in every other state.
+    public var closingCause: GatewayDisconnect.Cause? {
+        if case .closing(_, let cause, _, _) = phase { return cause }
+        return nil
     }
 
     /// The last heartbeat round trip.
@@ -223,7 +236,7 @@ public struct GatewayConnection {
         websocket = client
         decompressor.reset()
         rateLimiter.reset()
-        heartbeatInterval = nil
+        inputTruncation = nil
         phase = .upgrading
         return client.handshakeRequest()
     }
@@ -271,6 +284,7 @@ public struct GatewayConnection {
         case .idle, .closed: return
         case .upgrading, .awaitingHello, .open, .closing: break
         }
+        inputTruncation = websocket?.unfinishedInput
         websocket?.receiveEndOfInput()
         var output: [UInt8] = []
         processWebSocketEvents(now: now, output: &output)
@@ -420,7 +434,7 @@ public struct GatewayConnection {
         } catch {
             throw GatewaySendError(.invalidArgument, "cannot close: \(error)")
         }
-        if code == .normalClosure || code == .goingAway { sessionResumable = false }
+        if code == .normalClosure || code == .goingAway { session?.resumable = false }
         phase = .closing(deadline: now + configuration.closeTimeout, cause: .requested, code: code, reason: reason)
         return output
     }
@@ -432,15 +446,15 @@ public struct GatewayConnection {
             switch event {
             case .accepted(let response):
                 phase = .awaitingHello(deadline: now + configuration.helloTimeout)
-                pendingEvents.append(.upgraded(response))
+                emit(.upgraded(response))
             case .rejected(let rejection):
-                pendingEvents.append(.rejected(rejection))
+                emit(.rejected(rejection))
                 websocket = nil
                 finish(
                     initiator: .server, cause: .upgradeRejected(status: rejection.statusCode), code: nil,
                     reason: rejection.reason)
             case .frame(let header):
-                pendingEvents.append(.frame(header))
+                emit(.frame(header))
             case .message(let message):
                 handleMessage(message, now: now, output: &output)
             case .ping, .pong:
@@ -494,21 +508,27 @@ public struct GatewayConnection {
         initiator: GatewayDisconnect.Initiator, cause: GatewayDisconnect.Cause, code: GatewayCloseCode?,
         reason: String
     ) {
+        emit(
+            .disconnected(
+                GatewayDisconnect(
+                    initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
+                    willResume: shouldResume, truncation: inputTruncation)))
+    }
+
+    /// The one way into the event queue, and the one place that keeps ``GatewayEvent/disconnected(_:)``
+    /// the last event of a connection: queuing it closes the connection, and nothing is queued
+    /// on a closed one (what is left of the WebSocket's events, or a second ending, is dropped).
+    private mutating func emit(_ event: GatewayEvent) {
         if case .closed = phase { return }
-        phase = .closed
-        heartbeatInterval = nil
-        let disconnect = GatewayDisconnect(
-            initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
-            willResume: shouldResume)
-        lastDisconnect = disconnect
-        pendingEvents.append(.disconnected(disconnect))
+        if case .disconnected(let disconnect) = event {
+            phase = .closed
+            lastDisconnect = disconnect
+        }
+        pendingEvents.append(event)
     }
 
     private mutating func endSession() {
-        sessionResumable = false
-        sessionID = nil
-        sequence = nil
-        resumeURL = nil
+        session = nil
     }
 
     // MARK: - Internals: payloads
@@ -553,18 +573,23 @@ public struct GatewayConnection {
     }
 
     private mutating func failUndecodable(_ error: GatewayDecodingError, now: Duration, output: inout [UInt8]) {
+        var located = error
+        located.frameOffset = websocket?.deliveredMessageFrameOffset
         startClosing(
-            code: .decodeError, reason: "undecodable payload", cause: .undecodablePayload(error), now: now,
+            code: .decodeError, reason: "undecodable payload", cause: .undecodablePayload(located), now: now,
             output: &output)
     }
 
     private mutating func handlePayload(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
-        if let sequence = payload.sequence { self.sequence = sequence }
+        if let sequence = payload.sequence {
+            if session == nil { session = Session() }
+            session?.sequence = sequence
+        }
         let delivers = configuration.deliversHandledPayloads
         switch payload.opcode {
         case .dispatch:
             handleDispatch(payload)
-            pendingEvents.append(.dispatch(payload))
+            emit(.dispatch(payload))
         case .hello:
             guard let milliseconds = payload.data["heartbeat_interval"]?.doubleValue, milliseconds > 0,
                 milliseconds <= 86_400_000
@@ -576,7 +601,6 @@ public struct GatewayConnection {
                 return
             }
             let interval = Duration.milliseconds(1) * milliseconds
-            heartbeatInterval = interval
             rateLimiter.reserve(forHeartbeatInterval: interval)
             let jitter = Double.random(in: 0..<1, using: &random)
             switch phase {
@@ -585,7 +609,7 @@ public struct GatewayConnection {
             case .idle, .upgrading, .closing, .closed:
                 break
             }
-            pendingEvents.append(.hello(heartbeatInterval: interval, payload: payload))
+            emit(.hello(heartbeatInterval: interval, payload: payload))
         case .heartbeatACK:
             var latency: Duration?
             if case .open(var schedule) = phase {
@@ -593,19 +617,19 @@ public struct GatewayConnection {
                 phase = .open(schedule)
                 if let latency { latencies.record(latency) }
             }
-            if delivers { pendingEvents.append(.heartbeatAcknowledged(latency: latency, payload: payload)) }
+            if delivers { emit(.heartbeatAcknowledged(latency: latency, payload: payload)) }
         case .heartbeat:
             // The request is reported before the answer it causes.
-            if delivers { pendingEvents.append(.heartbeatRequested(payload)) }
+            if delivers { emit(.heartbeatRequested(payload)) }
             if let bytes = try? sendHeartbeat(now: now) { output += bytes }
         case .reconnect:
-            if delivers { pendingEvents.append(.reconnectRequested(payload)) }
+            if delivers { emit(.reconnectRequested(payload)) }
             startClosing(
                 code: .unknownError, reason: "reconnect requested", cause: .reconnectRequested, now: now,
                 output: &output)
         case .invalidSession:
             let resumable = payload.data.boolValue ?? false
-            if delivers { pendingEvents.append(.invalidSession(resumable: resumable, payload: payload)) }
+            if delivers { emit(.invalidSession(resumable: resumable, payload: payload)) }
             if !resumable {
                 endSession()
                 let milliseconds = Int64.random(in: 1000...5000, using: &random)
@@ -615,7 +639,7 @@ public struct GatewayConnection {
                 code: resumable ? .unknownError : .normalClosure, reason: "invalid session",
                 cause: .invalidSession(resumable: resumable), now: now, output: &output)
         default:
-            pendingEvents.append(.payload(payload))
+            emit(.payload(payload))
         }
     }
 
@@ -623,17 +647,18 @@ public struct GatewayConnection {
         switch payload.eventName {
         case "READY":
             let data = payload.data
-            if let id = data["session_id"]?.stringValue { sessionID = id }
+            if session == nil { session = Session() }
+            if let id = data["session_id"]?.stringValue { session?.id = id }
             if let resume = data["resume_gateway_url"]?.stringValue {
                 let address = GatewayURL.connectionURL(
                     base: resume, apiVersion: configuration.apiVersion, encoding: configuration.encoding,
                     compression: configuration.compression)
-                resumeURL = (try? WebSocketURL(address)) != nil ? address : nil
+                session?.resumeURL = (try? WebSocketURL(address)) != nil ? address : nil
             }
-            sessionResumable = true
+            session?.resumable = true
             consecutiveAttempts = 0
         case "RESUMED":
-            sessionResumable = true
+            session?.resumable = true
             consecutiveAttempts = 0
         default:
             break
@@ -649,7 +674,7 @@ public struct GatewayConnection {
         case .closing, .closed, .idle: return
         case .upgrading, .awaitingHello, .open: break
         }
-        if code == .normalClosure || code == .goingAway { sessionResumable = false }
+        if code == .normalClosure || code == .goingAway { session?.resumable = false }
         if let bytes = try? websocket?.close(code: code.rawValue, reason: reason, using: &random) {
             output += bytes
             phase = .closing(deadline: now + configuration.closeTimeout, cause: cause, code: code, reason: reason)
@@ -729,7 +754,7 @@ public struct GatewayConnection {
         if let payload = try? GatewayPayload(
             decoding: bytes, encoding: configuration.encoding, limits: configuration.codecLimits)
         {
-            pendingEvents.append(.sent(payload))
+            emit(.sent(payload))
         }
     }
 }

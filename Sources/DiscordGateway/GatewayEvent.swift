@@ -78,6 +78,9 @@ public struct GatewayDisconnect: Sendable, Hashable, CustomStringConvertible {
     public var canReconnect: Bool
     /// Whether the next connection will RESUME (else it will IDENTIFY).
     public var willResume: Bool
+    /// When the input ended inside the server's HTTP response or inside a frame: where. Nil when
+    /// it ended between frames, or the connection ended some other way.
+    public var truncation: WebSocketTruncation? = nil
 
     public var description: String {
         var text = "\(initiator.rawValue) closed"

@@ -38,6 +38,13 @@ public struct WebSocketFrameHeader: Sendable, Hashable, CustomStringConvertible 
     /// Whether the MASK bit was set.
     public var isMasked: Bool { maskingKey != nil }
 
+    /// The stream offset just past the frame's payload (`Int.max` should a configured limit
+    /// let a length run past what `Int` holds).
+    public var frameEnd: Int {
+        let (end, overflow) = offset.addingReportingOverflow(headerLength + payloadLength)
+        return overflow ? .max : end
+    }
+
     public var description: String {
         var text = "@\(offset) \(opcode)\(fin ? "" : " (not FIN)") length=\(payloadLength)"
         if rsv1 || rsv2 || rsv3 { text += " rsv=\(rsv1 ? 1 : 0)\(rsv2 ? 1 : 0)\(rsv3 ? 1 : 0)" }

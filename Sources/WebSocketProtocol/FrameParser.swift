@@ -105,6 +105,18 @@ public struct WebSocketFrameParser: Sendable {
         }
     }
 
+    /// Where the streamed input so far stops inside a frame; nil at a frame boundary.
+    var unfinishedFrame: WebSocketTruncation? {
+        switch state {
+        case .header:
+            headerScratch.isEmpty ? nil : .frameHeader(offset: offset - headerScratch.count, received: headerScratch.count)
+        case .payload(let frame):
+            .framePayload(header: frame.header, missing: frame.remaining)
+        case .failed:
+            nil
+        }
+    }
+
     /// True while a fragmented message has started and not yet finished.
     public var isInsideFragmentedMessage: Bool { messageOpcode != nil }
 

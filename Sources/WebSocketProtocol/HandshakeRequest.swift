@@ -42,6 +42,14 @@ public enum WebSocketHandshake {
         }
     }
 
+    /// A server's `101 Switching Protocols` answering a request that sent `key`: the response
+    /// a ``WebSocketClient`` that drew `key` accepts.
+    public static func switchingProtocolsResponse(forKey key: String) -> [UInt8] {
+        Array(
+            ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: \(acceptValue(forKey: key))\r\n\r\n").utf8)
+    }
+
     /// The upgrade request's bytes.
     static func request(url: WebSocketURL, key: String, extraHeaders: [WebSocketHTTPHeader]) -> [UInt8] {
         var text = "GET \(url.requestTarget) HTTP/1.1\r\n"

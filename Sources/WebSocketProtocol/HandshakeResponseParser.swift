@@ -48,6 +48,12 @@ struct HandshakeResponseParser: Sendable {
         maxBodySize = configuration.maxRejectionBodySize
     }
 
+    /// Whether the response's header block is still being read (its blank line has not arrived).
+    var isReadingHeaders: Bool {
+        if case .head = state { return true }
+        return false
+    }
+
     /// Feeds one chunk; `streamOffset` is the stream offset of `input[0]`.
     mutating func receive(_ input: UnsafeRawBufferPointer, streamOffset: Int) throws(WebSocketProtocolError) -> Outcome {
         var position = 0

@@ -63,6 +63,13 @@ public struct WebSocketClient: Sendable {
     private var assemblingText: TextMessageOrigin?
     private var undeliveredText = EventQueue<TextMessageOrigin>()
     private var deliveredText: TextMessageOrigin?
+    // Where each message's last frame header lies, from its FIN frame until `nextEvent()` hands
+    // the message out.
+    private var undeliveredMessageFrames = EventQueue<Int>()
+
+    /// The stream offset of the last frame header of the message ``nextEvent()`` returned last,
+    /// so the layer above can say where a message it cannot use came from.
+    package private(set) var deliveredMessageFrameOffset: Int?
 
     /// Creates a connection to `url`, drawing the `Sec-WebSocket-Key` (16 bytes)
     /// from `rng`.
@@ -99,14 +106,32 @@ public struct WebSocketClient: Sendable {
         }
     }
 
+    /// Where the input so far stops short: inside the server's HTTP response (after at least
+    /// one byte of it) or inside a frame. Nil between frames, and once the connection is
+    /// closed or rejected. Ask before ``receiveEndOfInput()`` to tell a cut stream from a
+    /// connection that dropped between frames.
+    public var unfinishedInput: WebSocketTruncation? {
+        switch phase {
+        case .connecting(let parser):
+            parser.isReadingHeaders && receivedCount > 0 ? .handshake(received: receivedCount) : nil
+        case .open, .localClosing:
+            frames.unfinishedFrame
+        case .closed, .rejected:
+            nil
+        }
+    }
+
     /// The upgrade request to write first, byte for byte.
     public func handshakeRequest() -> [UInt8] { request }
 
     /// The next event, in order; nil when all have been drained.
     public mutating func nextEvent() -> WebSocketEvent? {
         let event = events.removeFirst()
-        if !configuration.validatesTextMessages, case .message(.text)? = event {
-            deliveredText = undeliveredText.removeFirst()
+        if case .message(let message)? = event {
+            deliveredMessageFrameOffset = undeliveredMessageFrames.removeFirst()
+            if !configuration.validatesTextMessages, case .text = message {
+                deliveredText = undeliveredText.removeFirst()
+            }
         }
         return event
     }
@@ -137,6 +162,7 @@ public struct WebSocketClient: Sendable {
         let error = WebSocketProtocolError(.invalidUTF8, "text message is not valid UTF-8", offset: offset)
         events = EventQueue()
         undeliveredText = EventQueue()
+        undeliveredMessageFrames = EventQueue()
         assemblingText = nil
         var output: [UInt8] = []
         switch phase {
@@ -250,6 +276,7 @@ public struct WebSocketClient: Sendable {
                         undeliveredText.append(assemblingText ?? TextMessageOrigin(firstFrame: header))
                         assemblingText = nil
                     }
+                    undeliveredMessageFrames.append(header.offset)
                     emit(.message(opcode == .text ? .text(message) : .binary(message)))
                 }
             case .controlFrame(let header, let payload):

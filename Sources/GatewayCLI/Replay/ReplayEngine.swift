@@ -11,23 +11,56 @@ import WebSocketProtocol
 // connection a zombie. Heartbeats and their latency come from the recording's
 // `sent` records instead.
 //
-// Connection boundaries (a new `conn` number) call `reconnect()` and
-// `connect()`, as a live client does, so the decompressor and WebSocket state
-// start fresh. A dump without its HTTP response gets a synthesized `101` that
-// answers the connection's own request key.
+// `mode` moves sniffing -> decided -> replaying (a capture file or options that
+// name the format start at decided): a raw dump's first bytes wait until its
+// first message shows the format. Connection boundaries (a new `conn` number)
+// call `reconnect()` and `connect()`, as a live client does, so the
+// decompressor and WebSocket state start fresh, and replace `current`, which
+// holds everything that belongs to one connection. A dump without its HTTP
+// response gets a synthesized `101` that answers the connection's own request key.
 //
 // Everything shown is derived from the connection's events, so the output is
-// the same however the bytes are split. Two things need care:
-//   - Input that ends inside a frame: the connection only sees an abnormal
-//     end, so the engine tracks where the last announced frame ends.
-//   - An undecodable message: the connection starts its close (4002) but
-//     reports the cause only when the close completes, and messages after it
-//     in the same read are still delivered. When the connection is closing and
-//     no RECONNECT or INVALID_SESSION explains it, the engine cuts the events
-//     after the message whose FIN frame produced no payload, and stops there.
+// the same however the bytes are split. Where a failure lies comes from the
+// library too: a disconnect says where the input stopped short
+// (`GatewayDisconnect.truncation`), and an undecodable payload names the frame
+// that ended its message (`GatewayDecodingError.frameOffset`). The connection
+// starts its close (4002) at such a message but still delivers the messages
+// read after it; the engine shows the events up to that frame and stops there.
 
 /// Drives a `GatewayConnection` with captured bytes and renders what it reports.
 struct ReplayEngine {
+    /// How far the engine is in knowing the format.
+    private enum Mode {
+        /// A raw dump's format is not known yet: its first bytes wait here.
+        case sniffing(Sniffing)
+        /// The format is known; the connection is made when the first connection begins.
+        case decided(ReplayFormat)
+        /// Replaying through this connection.
+        case replaying(GatewayConnection)
+    }
+
+    /// A dump's first bytes, held until they show the format.
+    private struct Sniffing {
+        var pending: [UInt8] = []
+        /// The size of `pending` at the last try: sniffing re-parses it, so it waits for twice that.
+        var triedAt = 0
+    }
+
+    /// What belongs to one connection of the capture; the next connection starts from a new value.
+    private struct CurrentConnection {
+        var number = 0
+        var isActive = false
+        /// Bytes of the synthesized `101` fed before a dump's frames: shown offsets leave them out.
+        var synthesizedCount = 0
+        /// When the last recorded heartbeat was sent, for the latency of its ACK.
+        var heartbeatSentAt: Duration?
+        /// The recorded upgrade request's key, to check the response's accept value.
+        var recordedKey: String?
+        /// Whether the recording says the transport ended here, so input that stops inside a
+        /// frame is a dropped connection to show rather than a cut file.
+        var endIsRecorded = false
+    }
+
     private let renderer: Renderer
     private let filter: ReplayFilter
     private let chunkSize: Int?
@@ -38,25 +71,9 @@ struct ReplayEngine {
     private let compressionOverride: GatewayCompression?
     private(set) var summary = ReplaySummary()
 
-    private var format: ReplayFormat?
-    private var connection: GatewayConnection?
-    private var connectionNumber = 0
-    private var isConnectionActive = false
+    private var mode: Mode
+    private var current = CurrentConnection()
     private var time: Duration = .zero
-
-    // Per connection.
-    private var fed = 0
-    private var synthesizedCount = 0
-    private var headerEndState = 0
-    private var framesStart: Int?
-    private var frameEnd = 0
-    private var upgraded = false
-    private var closeExplained = false
-    private var pendingFinFrame: WebSocketFrameHeader?
-    private var heartbeatSentAt: Duration?
-    private var recordedKey: String?
-    private var sniffBuffer: [UInt8] = []
-    private var sniffTriedAt = 0
 
     /// Creates an engine; with `format` nil, the first message decides it, and the
     /// overrides (from `--encoding`, `--compression`) replace what it found.
@@ -70,42 +87,49 @@ struct ReplayEngine {
         self.renderer = renderer
         self.filter = filter
         self.chunkSize = chunkSize.map { max(1, $0) }
-        self.format = format
+        self.mode = format.map(Mode.decided) ?? .sniffing(Sniffing())
         self.synthesizesHandshake = synthesizesHandshake
         self.offsetsAreFileOffsets = offsetsAreFileOffsets
     }
 
-    private var context: RenderContext { RenderContext(time: time, connection: connectionNumber) }
+    private var context: RenderContext { RenderContext(time: time, connection: current.number) }
+
+    /// The connection being replayed, for reading it.
+    private var connection: GatewayConnection? {
+        if case .replaying(let connection) = mode { return connection }
+        return nil
+    }
+
+    /// Runs `body` on the connection being replayed; nil when there is none yet.
+    ///
+    /// The enum's copy is swapped out first, so the connection's buffers stay uniquely
+    /// referenced and are mutated in place rather than copied on every read.
+    private mutating func withConnection<Result>(_ body: (inout GatewayConnection) -> Result) -> Result? {
+        guard case .replaying(var connection) = mode else { return nil }
+        mode = .sniffing(Sniffing())
+        defer { mode = .replaying(connection) }
+        return body(&connection)
+    }
 
     // MARK: - Input
 
     /// Starts connection `number` at `now`, ending the previous one first.
     mutating func beginConnection(_ number: Int, at now: Duration) throws(ReplayError) {
-        if isConnectionActive { try endConnection(at: now) }
+        if current.isActive { try endConnection(at: now) }
         advance(to: now)
-        connectionNumber = number
+        current = CurrentConnection(number: number, isActive: true)
         summary.connections += 1
-        isConnectionActive = true
-        fed = 0
-        synthesizedCount = 0
-        headerEndState = 0
-        framesStart = nil
-        frameEnd = 0
-        upgraded = false
-        closeExplained = false
-        pendingFinFrame = nil
-        heartbeatSentAt = nil
-        recordedKey = nil
-        sniffBuffer = []
-        sniffTriedAt = 0
-        if format != nil { try connect() }
+        switch mode {
+        case .sniffing: mode = .sniffing(Sniffing())
+        case .decided, .replaying: try connect()
+        }
     }
 
     /// Bytes the client read at `now`.
     mutating func receive(_ bytes: [UInt8], at now: Duration) throws(ReplayError) {
         advance(to: now)
         summary.wireBytes += bytes.count
-        guard connection != nil, format != nil else { return try buffer(bytes) }
+        if case .sniffing = mode { return try buffer(bytes) }
         try feed(bytes)
     }
 
@@ -116,7 +140,7 @@ struct ReplayEngine {
         guard let request = HTTPMessageText(bytes), request.startLine.hasPrefix("GET ") else {
             return wroteFrames(bytes)
         }
-        recordedKey = request.value(of: "Sec-WebSocket-Key")
+        current.recordedKey = request.value(of: "Sec-WebSocket-Key")
         if filter.showsConnectionLines {
             renderer.upgradeRequest(context, requestLine: request.startLine, headers: request.headers)
         }
@@ -135,14 +159,15 @@ struct ReplayEngine {
             }
             guard let frame else { break }
             if filter.showsFrames { renderer.frame(context, .outbound, frame.header, offset: frame.header.offset) }
-            guard frame.header.opcode == .close, let state = connection?.state,
-                state == .open || state == .awaitingHello
-            else { continue }
+            guard frame.header.opcode == .close else { continue }
             let payload = frame.payload
             let code = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : WebSocketCloseCode.normalClosure
             let reason = payload.count > 2 ? String(decoding: payload[2...], as: UTF8.self) : ""
-            _ = try? connection?.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: time)
-            closeExplained = true
+            let now = time
+            _ = withConnection { connection in
+                guard connection.state == .open || connection.state == .awaitingHello else { return }
+                _ = try? connection.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: now)
+            }
         }
     }
 
@@ -156,7 +181,7 @@ struct ReplayEngine {
             throw failure(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)", at: nil)
         }
         summary.sent(opcode: payload.opcode.rawValue)
-        if payload.opcode == .heartbeat { heartbeatSentAt = now }
+        if payload.opcode == .heartbeat { current.heartbeatSentAt = now }
         if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
             renderer.payload(.sent, context, .outbound, payload)
         }
@@ -167,30 +192,18 @@ struct ReplayEngine {
     /// recording says the connection really ended there (`recordedDisconnect`): then the
     /// transport dropped mid-frame, which is a disconnect to show, not a broken file.
     mutating func endConnection(at now: Duration, recordedDisconnect: Bool = false) throws(ReplayError) {
-        guard isConnectionActive else { return }
+        guard current.isActive else { return }
         advance(to: now)
-        if format == nil { try decideFormat(atEnd: true) }
-        isConnectionActive = false
-        guard let state = connection?.state, state != .closed, state != .idle else { return }
-        if state == .upgrading && fed > synthesizedCount && framesStart == nil {
-            // Part of the server's response, without the blank line that ends its headers.
-            let detail = "\(fed - synthesizedCount) bytes of the HTTP response, without the blank line ending its headers"
-            if !recordedDisconnect { throw failure(.corruptInput, "the input ends inside the handshake: \(detail)", at: fed) }
-            if filter.showsConnectionLines { renderer.info("the connection dropped inside the handshake: \(detail)", context) }
+        if case .sniffing = mode { try decideFormat(atEnd: true) }
+        current.isActive = false
+        current.endIsRecorded = recordedDisconnect
+        let endedNow = time
+        let ended = withConnection { connection in
+            guard connection.state != .closed, connection.state != .idle else { return false }
+            connection.receiveEndOfInput(now: endedNow)
+            return true
         }
-        if upgraded && fed != frameEnd {
-            let inside = fed > frameEnd ? "a frame header" : "a frame's payload"
-            let detail =
-                fed > frameEnd
-                ? "\(fed - frameEnd) bytes of a header starting at \(describe(frameEnd))"
-                : "the frame ending at \(describe(frameEnd)) is missing \(frameEnd - fed) bytes"
-            if !recordedDisconnect {
-                throw failure(.corruptInput, "the input ends inside \(inside): \(detail)", at: fed)
-            }
-            if filter.showsConnectionLines { renderer.info("the connection dropped inside \(inside): \(detail)", context) }
-        }
-        connection?.receiveEndOfInput(now: time)
-        try drain()
+        if ended == true { try drain() }
     }
 
     /// The counts so far.
@@ -203,47 +216,55 @@ struct ReplayEngine {
         summary.saw(time: now)
     }
 
+    /// Makes the connection (the first time) or a new connection of it, and feeds a dump
+    /// without a handshake the `101` that answers its request.
     private mutating func connect() throws(ReplayError) {
-        if connection == nil {
-            guard let format else { return }
-            var configuration = GatewayConfiguration(
-                url: "wss://gateway.discord.gg", encoding: format.encoding, compression: format.compression)
-            configuration.reportsFrames = true
-            configuration.deliversHandledPayloads = true
-            // The real request key is unknown (a synthesized 101 uses ours, so it can be checked).
-            configuration.webSocket.verifiesAcceptValue = synthesizesHandshake
-            do {
-                // A fixed source of keys, masks and jitter, so replays are repeatable.
-                let random = SplitMix64(seed: 0x5DEE_CE66_D1CE_4E5B)
-                connection = try GatewayConnection(configuration: configuration, random: random)
-            } catch {
-                throw ReplayError(.unusableOptions, "cannot replay as \(format.description): \(error)")
-            }
-        } else {
-            _ = connection?.reconnect()
+        switch mode {
+        case .sniffing:
+            return
+        case .decided(let format):
+            mode = .replaying(try Self.makeConnection(format, verifiesAcceptValue: synthesizesHandshake))
+        case .replaying:
+            _ = withConnection { $0.reconnect() }
         }
-        guard let request = connection?.connect() else { return }
-        if synthesizesHandshake {
-            let key = HTTPMessageText(request)?.value(of: "Sec-WebSocket-Key") ?? ""
-            let response = Array(
-                ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: key))\r\n\r\n").utf8)
-            synthesizedCount = response.count
-            try feed(response)
+        guard let request = withConnection({ $0.connect() }), synthesizesHandshake else { return }
+        let key = HTTPMessageText(request)?.value(of: "Sec-WebSocket-Key") ?? ""
+        let response = WebSocketHandshake.switchingProtocolsResponse(forKey: key)
+        current.synthesizedCount = response.count
+        try feed(response)
+    }
+
+    private static func makeConnection(_ format: ReplayFormat, verifiesAcceptValue: Bool) throws(ReplayError)
+        -> GatewayConnection
+    {
+        var configuration = GatewayConfiguration(
+            url: "wss://gateway.discord.gg", encoding: format.encoding, compression: format.compression)
+        configuration.reportsFrames = true
+        configuration.deliversHandledPayloads = true
+        // The real request key is unknown (a synthesized 101 uses ours, so it can be checked).
+        configuration.webSocket.verifiesAcceptValue = verifiesAcceptValue
+        do {
+            // A fixed source of keys, masks and jitter, so replays are repeatable.
+            return try GatewayConnection(configuration: configuration, random: SplitMix64(seed: 0x5DEE_CE66_D1CE_4E5B))
+        } catch {
+            throw ReplayError(.unusableOptions, "cannot replay as \(format.description): \(error)")
         }
     }
 
     /// Holds a dump's first bytes until its first message shows the format.
     private mutating func buffer(_ bytes: [UInt8]) throws(ReplayError) {
-        sniffBuffer += bytes
-        // Sniffing re-parses the buffer, so only try again once it has doubled.
-        guard sniffBuffer.count >= 2 * sniffTriedAt else { return }
-        sniffTriedAt = sniffBuffer.count
-        try decideFormat(atEnd: false)
+        guard case .sniffing(var sniffing) = mode else { return }
+        mode = .sniffing(Sniffing())  // So `pending` grows in place.
+        sniffing.pending += bytes
+        let retries = sniffing.pending.count >= 2 * sniffing.triedAt
+        if retries { sniffing.triedAt = sniffing.pending.count }
+        mode = .sniffing(sniffing)
+        if retries { try decideFormat(atEnd: false) }
     }
 
     private mutating func decideFormat(atEnd: Bool) throws(ReplayError) {
-        switch ReplayFormatSniffer.sniff(sniffBuffer, startsWithHandshake: !synthesizesHandshake, atEnd: atEnd) {
+        guard case .sniffing(let sniffing) = mode else { return }
+        switch ReplayFormatSniffer.sniff(sniffing.pending, startsWithHandshake: !synthesizesHandshake, atEnd: atEnd) {
         case .needMoreInput:
             return
         case .found(var found, var reason):
@@ -255,13 +276,11 @@ struct ReplayEngine {
                 found.compression = compressionOverride
                 reason += "; compression \(compressionOverride.rawValue) as --compression says"
             }
-            format = found
+            mode = .decided(found)
             if filter.showsConnectionLines { renderer.info("format: \(found.description) (\(reason))") }
         }
         try connect()
-        let pending = sniffBuffer
-        sniffBuffer = []
-        try feed(pending)
+        try feed(sniffing.pending)
     }
 
     private mutating func feed(_ bytes: [UInt8]) throws(ReplayError) {
@@ -282,42 +301,22 @@ struct ReplayEngine {
         while start < bytes.count {
             let end = bytes.count - start > size ? start + size : bytes.count
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            if framesStart == nil { findHeaderEnd(piece) }
-            _ = connection?.receive(piece, now: time)
-            fed += piece.count
+            let now = time
+            _ = withConnection { $0.receive(piece, now: now) }
             try drain()
             start = end
         }
     }
 
-    /// Finds where the HTTP response ends (`\r\n\r\n`), which is where frames start.
-    private mutating func findHeaderEnd(_ bytes: UnsafeRawBufferPointer) {
-        let pattern: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
-        for (index, byte) in bytes.enumerated() {
-            headerEndState = byte == pattern[headerEndState] ? headerEndState + 1 : (byte == 0x0D ? 1 : 0)
-            if headerEndState == 4 {
-                framesStart = fed + index + 1
-                frameEnd = fed + index + 1
-                return
-            }
-        }
-    }
-
     private mutating func drain() throws(ReplayError) {
-        var batch: [GatewayEvent] = []
-        while let event = connection?.nextEvent() { batch.append(event) }
-        for event in batch {
-            switch event {
-            case .reconnectRequested, .invalidSession: closeExplained = true
-            default: break
-            }
-        }
-        let undecodable = batch.contains { event in
-            if case .disconnected(let disconnect) = event, case .undecodablePayload = disconnect.cause { return true }
-            return false
-        }
-        if undecodable || (connection?.state == .closing && !closeExplained) {
-            return try stopAtUndecodable(batch)
+        let batch = withConnection { connection -> [GatewayEvent] in
+            var batch: [GatewayEvent] = []
+            while let event = connection.nextEvent() { batch.append(event) }
+            return batch
+        } ?? []
+        let closingCause = connection?.closingCause
+        if let error = Self.undecodable(batch) ?? closingCause.flatMap(Self.undecodable) {
+            return try stop(at: error, batch)
         }
         // The end of a connection is shown after the frames read with it: a close the client
         // started while handling a message read together with the server's close frame is
@@ -331,81 +330,61 @@ struct ReplayEngine {
         }
     }
 
-    /// A message failed to decode somewhere in `batch`: show what came before it, then fail.
-    ///
-    /// The failing message is the one whose FIN frame header was not followed by a payload
-    /// before the next frame header (possibly a FIN frame seen in an earlier batch).
-    private mutating func stopAtUndecodable(_ batch: [GatewayEvent]) throws(ReplayError) {
-        var failing = pendingFinFrame
-        var cut = 0
-        scan: for (index, event) in batch.enumerated() {
-            switch event {
-            case .frame(let header):
-                if failing != nil { break scan }
-                if header.fin && Self.isData(header.opcode) {
-                    failing = header
-                    cut = index + 1
-                }
-            case .hello, .dispatch, .heartbeatRequested, .heartbeatAcknowledged, .reconnectRequested,
-                .invalidSession, .payload:
-                failing = nil
-            case .upgraded, .rejected, .sent, .disconnected:
-                break
-            }
+    /// The error of an undecodable payload in `batch`'s disconnect, if that is how it ended.
+    private static func undecodable(_ batch: [GatewayEvent]) -> GatewayDecodingError? {
+        for event in batch {
+            if case .disconnected(let disconnect) = event { return undecodable(disconnect.cause) }
         }
-        if failing == nil { cut = batch.count }
-        var reason = "undecodable payload"
-        for event in batch[..<cut] {
+        return nil
+    }
+
+    private static func undecodable(_ cause: GatewayDisconnect.Cause) -> GatewayDecodingError? {
+        if case .undecodablePayload(let error) = cause { return error }
+        return nil
+    }
+
+    /// A message failed to decode: show the events up to the frame that ended it, then fail.
+    /// What the connection delivered after that frame is not shown.
+    private mutating func stop(at error: GatewayDecodingError, _ batch: [GatewayEvent]) throws(ReplayError) {
+        let reason = "undecodable payload: \(error)"
+        guard let frameOffset = error.frameOffset else { throw failure(.undecodablePayload, reason, at: nil) }
+        let failingFrame = batch.firstIndex { event in
+            if case .frame(let header) = event { return header.offset == frameOffset }
+            return false
+        }
+        for event in batch[..<(failingFrame.map { $0 + 1 } ?? 0)] {
             if case .disconnected = event { continue }
             try handle(event)
         }
-        connection?.receiveEndOfInput(now: time)
-        var tail = batch[cut...].map { $0 }
-        while let event = connection?.nextEvent() { tail.append(event) }
-        for event in tail {
-            if case .disconnected(let disconnect) = event, case .undecodablePayload(let error) = disconnect.cause {
-                reason = "undecodable payload: \(error)"
-            }
-        }
-        if let failing {
-            throw failure(
-                .undecodablePayload, "the message ending in the frame at \(describe(failing.offset)): \(reason)",
-                at: failing.offset)
-        }
-        throw failure(.undecodablePayload, reason, at: nil)
-    }
-
-    private static func isData(_ opcode: WebSocketOpcode) -> Bool {
-        opcode == .text || opcode == .binary || opcode == .continuation
+        throw failure(
+            .undecodablePayload, "the message ending in the frame at \(describe(frameOffset)): \(reason)",
+            at: frameOffset)
     }
 
     private mutating func handle(_ event: GatewayEvent) throws(ReplayError) {
         switch event {
         case .upgraded(let response):
-            upgraded = true
             if filter.showsConnectionLines { renderer.upgradeResponse(context, response, note: acceptNote(response)) }
         case .rejected(let rejection):
             if filter.showsConnectionLines { renderer.rejected(context, rejection) }
         case .frame(let header):
             summary.frames += 1
-            let (end, overflow) = header.offset.addingReportingOverflow(header.headerLength + header.payloadLength)
-            frameEnd = overflow ? .max : end
-            if header.fin && Self.isData(header.opcode) { pendingFinFrame = header }
             if filter.showsFrames { renderer.frame(context, .inbound, header, offset: shownOffset(header.offset)) }
         case .hello(_, let payload), .dispatch(let payload), .heartbeatRequested(let payload),
             .reconnectRequested(let payload), .invalidSession(_, let payload), .payload(let payload):
             received(payload, latency: nil)
         case .heartbeatAcknowledged(_, let payload):
             var latency: Duration?
-            if let sentAt = heartbeatSentAt {
+            if let sentAt = current.heartbeatSentAt {
                 latency = time - sentAt
-                heartbeatSentAt = nil
+                current.heartbeatSentAt = nil
             }
             if let latency { summary.measured(latency: latency) }
             received(payload, latency: latency)
         case .sent:
             break
         case .disconnected(let disconnect):
+            if let truncation = disconnect.truncation { try inputStopped(truncation) }
             summary.closed(code: disconnect.code?.rawValue)
             if case .protocolViolation(let error) = disconnect.cause {
                 throw failure(.corruptInput, error.message, at: error.offset)
@@ -417,9 +396,30 @@ struct ReplayEngine {
         }
     }
 
+    /// The input stopped inside the handshake or a frame: a cut file, or a transport the
+    /// recording says dropped there.
+    private func inputStopped(_ truncation: WebSocketTruncation) throws(ReplayError) {
+        let inside: String
+        let detail: String
+        switch truncation {
+        case .handshake(let received):
+            inside = "the handshake"
+            detail = "\(received) bytes of the HTTP response, without the blank line ending its headers"
+        case .frameHeader(let offset, let received):
+            inside = "a frame header"
+            detail = "\(received) bytes of a header starting at \(describe(offset))"
+        case .framePayload(let header, let missing):
+            inside = "a frame's payload"
+            detail = "the frame ending at \(describe(header.frameEnd)) is missing \(missing) bytes"
+        }
+        guard current.endIsRecorded else {
+            throw failure(.corruptInput, "the input ends inside \(inside): \(detail)", at: truncation.inputEnd)
+        }
+        if filter.showsConnectionLines { renderer.info("the connection dropped inside \(inside): \(detail)", context) }
+    }
+
     private mutating func received(_ payload: GatewayPayload, latency: Duration?) {
-        pendingFinFrame = nil
-        summary.received(payload, connection: connectionNumber)
+        summary.received(payload, connection: current.number)
         if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
             renderer.payload(.event, context, .inbound, payload, latency: latency)
         }
@@ -427,7 +427,7 @@ struct ReplayEngine {
 
     private func acceptNote(_ response: WebSocketHandshakeResponse) -> String? {
         if synthesizesHandshake { return "synthesized: the dump starts after the handshake" }
-        guard let key = recordedKey else { return nil }
+        guard let key = current.recordedKey else { return nil }
         let expected = WebSocketHandshake.acceptValue(forKey: key)
         let actual = response.headers.first { $0.name.lowercased() == "sec-websocket-accept" }?.value
         return actual == expected
@@ -437,13 +437,13 @@ struct ReplayEngine {
 
     /// A stream offset as shown: the file offset for dumps, else the connection's own.
     private func shownOffset(_ streamOffset: Int) -> Int {
-        offsetsAreFileOffsets ? max(0, streamOffset - synthesizedCount) : streamOffset
+        offsetsAreFileOffsets ? max(0, streamOffset - current.synthesizedCount) : streamOffset
     }
 
     private func describe(_ streamOffset: Int) -> String {
         offsetsAreFileOffsets
             ? "byte \(shownOffset(streamOffset))"
-            : "byte \(streamOffset) of connection \(connectionNumber)'s input"
+            : "byte \(streamOffset) of connection \(current.number)'s input"
     }
 
     /// An error that ends the replay, shown in the output first.
@@ -455,7 +455,7 @@ struct ReplayEngine {
             if inStream { renderer.error(message, offset: offset, context) }
             return ReplayError(kind, message, offset: offset)
         }
-        let located = streamOffset.map { "connection \(connectionNumber), input byte \($0): " } ?? ""
+        let located = streamOffset.map { "connection \(current.number), input byte \($0): " } ?? ""
         if inStream { renderer.error(located + message, offset: nil, context) }
         return ReplayError(kind, located + message)
     }

@@ -45,9 +45,7 @@ final class SampleGatewayServer {
 
     /// The `101` answering the request's key.
     func switchingProtocols() -> [UInt8] {
-        Array(
-            ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: key))\r\n\r\n").utf8)
+        WebSocketHandshake.switchingProtocolsResponse(forKey: key)
     }
 
     /// One payload: JSON, zlib-stream compressed, in one binary frame.
