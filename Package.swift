@@ -8,6 +8,7 @@ import PackageDescription
 //   CaptureFormats      the files gatewayctl reads and writes: captures, raw dumps, hexdumps,
 //                       and the sniffer that tells them apart
 //   GatewayCLI          gatewayctl's commands, rendering, the NIO driver
+//   SeededRandom        the one seeded generator (SplitMix64) for replays, the sample, the benchmark, tests
 // Only the executables perform I/O.
 let package = Package(
     name: "swift-discord-gateway",
@@ -41,11 +42,13 @@ let package = Package(
         // Capture files, raw dumps, hexdumps and sniffing: plain byte parsing with no dependencies, so the
         // fuzz targets build it without NIO.
         .target(name: "CaptureFormats"),
+        // SplitMix64, for everything that must draw the same values on every run (never a live connection).
+        .target(name: "SeededRandom"),
         // The CLI's building blocks (commands, sniffing, rendering, the NIO driver).
         .target(
             name: "GatewayCLI",
             dependencies: [
-                "CaptureFormats", "GatewayCodecs", "DiscordGateway",
+                "CaptureFormats", "GatewayCodecs", "DiscordGateway", "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -59,17 +62,18 @@ let package = Package(
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         // Replay and codec throughput on raw inbound dumps (see Benchmarks/README.md).
-        .executableTarget(name: "gateway-bench", dependencies: ["DiscordGateway"], path: "Sources/GatewayBench"),
-        .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
+        .executableTarget(
+            name: "gateway-bench", dependencies: ["DiscordGateway", "SeededRandom"], path: "Sources/GatewayBench"),
+        .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol", "SeededRandom"]),
         .testTarget(
-            name: "GatewayCodecsTests", dependencies: ["GatewayCodecs"],
+            name: "GatewayCodecsTests", dependencies: ["GatewayCodecs", "SeededRandom"],
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
-        .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway"]),
+        .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "SeededRandom"]),
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol",
+                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol", "SeededRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -41,11 +41,11 @@ if command -v mandoc > /dev/null; then
     lint="$(mandoc -T lint -W warning man/gatewayctl.1 2>&1 || true)"
     [[ -z "$lint" ]] || fail "mandoc warnings in man/gatewayctl.1: $lint"
 fi
-for status in $(sed -n 's/^ *case [A-Za-z]* = \([0-9]*\)$/\1/p' Sources/GatewayCLI/ExitStatus.swift); do
+for status in $(sed -n 's/^ *case [A-Za-z]* = \([0-9]*\)$/\1/p' Sources/GatewayCLI/ExitStatus/ProcessExitStatus.swift); do
     sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' man/gatewayctl.1 | grep -qx "\.B $status" \
-        || fail "exit status $status (Sources/GatewayCLI/ExitStatus.swift) is not in the man page's EXIT STATUS"
+        || fail "exit status $status (Sources/GatewayCLI/ExitStatus/ProcessExitStatus.swift) is not in the man page's EXIT STATUS"
     grep -q "^| $status |" README.md \
-        || fail "exit status $status (Sources/GatewayCLI/ExitStatus.swift) is not in the README's exit codes table"
+        || fail "exit status $status (Sources/GatewayCLI/ExitStatus/ProcessExitStatus.swift) is not in the README's exit codes table"
 done
 
 # 3. Each completion script loads in its shell and completes.

@@ -1,4 +1,5 @@
 import DiscordGateway
+import SeededRandom
 
 /// Times each layer alone on the messages and payloads stripped (untimed) from a capture:
 /// WebSocket framing, decompression, the envelope scan and the full decode.

@@ -1,4 +1,5 @@
 import DiscordGateway
+import SeededRandom
 
 /// What a replay counted: the figures `FILE.json` predicts.
 struct ReplayTally {
@@ -92,17 +93,3 @@ struct EventCounter {
     }
 }
 
-/// A small deterministic generator, so runs draw the same masks and jitter and never block on entropy.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,20 +1,6 @@
 import DiscordGateway
 import GatewayCodecs
-
-/// SplitMix64: a tiny seeded generator so keys, masks and jitter are the same on every run.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import SeededRandom
 
 /// A client connection wired to a fake gateway, with a clock the test moves by hand.
 struct Harness {
@@ -22,7 +8,7 @@ struct Harness {
     var server: FakeGateway
     var now: Duration = .zero
     /// How to cut what the server writes before the client reads it (`nil`: in one piece).
-    var splitter: SeededRandom?
+    var splitter: SplitMix64?
 
     init(
         encoding: GatewayEncoding = .json, compression: GatewayCompression = .none,
@@ -32,9 +18,9 @@ struct Harness {
             url: "wss://gateway.discord.gg", encoding: encoding, compression: compression)
         configuration.deliversHandledPayloads = true
         configure(&configuration)
-        connection = try GatewayConnection(configuration: configuration, random: SeededRandom(seed: seed))
+        connection = try GatewayConnection(configuration: configuration, random: SplitMix64(seed: seed))
         server = try FakeGateway(encoding: encoding, compression: compression)
-        splitter = split ? SeededRandom(seed: seed &+ 99) : nil
+        splitter = split ? SplitMix64(seed: seed &+ 99) : nil
     }
 
     /// Opens a connection: the client's request goes to the server, the server's 101 comes back.

@@ -1,4 +1,5 @@
 import CZstd
+import SeededRandom
 import Testing
 @testable import GatewayCodecs
 

@@ -12,13 +12,13 @@ import NIOConcurrencyHelpers
 final class ConnectPrinter: @unchecked Sendable {
     private let lock = NIOLock()
     private let renderer: Renderer
-    private let filter: ReplayFilter
+    private let filter: OutputFilter
     private let showsStatus: Bool
     private var statusShown = false
     /// The connection number of the last event, for lines about the session as a whole.
     private var connection = 1
 
-    init(renderer: Renderer, filter: ReplayFilter, showsStatus: Bool) {
+    init(renderer: Renderer, filter: OutputFilter, showsStatus: Bool) {
         self.renderer = renderer
         self.filter = filter
         self.showsStatus = showsStatus

@@ -31,9 +31,9 @@ public struct FilterOptions: ParsableArguments {
     }
 
     /// The filter, with frames shown by default only when `framesByDefault` (and no --event/--op).
-    public func filter(quiet: Bool = false, framesByDefault: Bool) -> ReplayFilter {
+    public func filter(quiet: Bool = false, framesByDefault: Bool) -> OutputFilter {
         let isSelective = !events.isEmpty || !opcodes.isEmpty
-        return ReplayFilter(
+        return OutputFilter(
             eventNames: Set(events), opcodes: Set(opcodes),
             showsFrames: frames ?? (framesByDefault && !isSelective), quiet: quiet)
     }

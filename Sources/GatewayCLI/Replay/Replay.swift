@@ -13,7 +13,7 @@ struct ReplayFailure: Error {
 struct Replay {
     var path: String
     var renderer: Renderer
-    var filter: ReplayFilter
+    var filter: OutputFilter
     var chunkSize: Int?
     var encoding: GatewayEncoding?
     var compression: GatewayCompression?

@@ -1,5 +1,6 @@
 import DiscordGateway
 import GatewayCodecs
+import SeededRandom
 import WebSocketProtocol
 
 // Theory of operation
@@ -62,7 +63,7 @@ struct ReplayEngine {
     }
 
     private let renderer: Renderer
-    private let filter: ReplayFilter
+    private let filter: OutputFilter
     private let chunkSize: Int?
     private let synthesizesHandshake: Bool
     /// Whether stream offsets are offsets in the input file (raw dumps).
@@ -78,7 +79,7 @@ struct ReplayEngine {
     /// Creates an engine; with `format` nil, the first message decides it, and the
     /// overrides (from `--encoding`, `--compression`) replace what it found.
     init(
-        renderer: Renderer, filter: ReplayFilter, chunkSize: Int?, format: ReplayFormat?, synthesizesHandshake: Bool,
+        renderer: Renderer, filter: OutputFilter, chunkSize: Int?, format: ReplayFormat?, synthesizesHandshake: Bool,
         offsetsAreFileOffsets: Bool, encodingOverride: GatewayEncoding? = nil,
         compressionOverride: GatewayCompression? = nil
     ) {

@@ -17,13 +17,7 @@ public struct ReplayFormat: Sendable, Hashable {
 
     /// The format a capture header names.
     init(_ encoding: WireEncoding, _ compression: WireCompression) {
-        self.encoding = encoding == .etf ? .etf : .json
-        switch compression {
-        case .none: self.compression = .none
-        case .payload: self.compression = .payload
-        case .zlibStream: self.compression = .zlibStream
-        case .zstdStream: self.compression = .zstdStream
-        }
+        self.init(encoding: GatewayEncoding(encoding), compression: GatewayCompression(compression))
     }
 
     /// `json, zlib-stream`.
@@ -48,10 +42,10 @@ enum ReplayFormatSniffer {
     static func sniff(_ bytes: [UInt8], startsWithHandshake: Bool, atEnd: Bool) -> Outcome {
         var start = 0
         if startsWithHandshake {
-            guard let end = bytes.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) else {
+            guard let headLength = HTTPMessageText.headLength(of: bytes) else {
                 return atEnd ? .found(fallback, reason: "the dump has no complete HTTP response; assuming json, none") : .needMoreInput
             }
-            start = end.upperBound
+            start = headLength
         }
         var parser = WebSocketFrameParser(framesFrom: .either)
         bytes.withUnsafeBytes { parser.append(UnsafeRawBufferPointer(rebasing: $0[start...])) }
@@ -86,7 +80,7 @@ enum ReplayFormatSniffer {
         case nil:
             return (fallback, reason: guess.reason + "; assuming json, none")
         case .none?:
-            return (ReplayFormat(encoding: guess.encoding == .etf ? .etf : .json, compression: .none), guess.reason)
+            return (ReplayFormat(encoding: guess.encoding.map(GatewayEncoding.init) ?? .json, compression: .none), guess.reason)
         case .payload?:
             return (ReplayFormat(encoding: .json, compression: .payload), guess.reason)
         case .zlibStream?:

@@ -1,5 +1,6 @@
 import DiscordGateway
 import GatewayCodecs
+import SeededRandom
 import WebSocketProtocol
 
 // The sample session committed under samples/ is produced here, by the

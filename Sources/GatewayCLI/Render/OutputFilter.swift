@@ -1,5 +1,6 @@
-/// Which lines a replay shows.
-public struct ReplayFilter: Sendable, Hashable {
+/// Which lines of a session's output are shown (`connect`, `replay`): payloads by opcode and
+/// event name, frame headers, and the connection lines (upgrades, closes, notes).
+public struct OutputFilter: Sendable, Hashable {
     /// Dispatch names to show (upper-cased); empty means no name filter.
     public var eventNames: Set<String>
     /// Opcodes to show; empty means no opcode filter.

@@ -13,8 +13,7 @@ final class SessionRecorder {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let header = CaptureHeader(
             tool: "gatewayctl \(Gatewayctl.version)", url: url,
-            encoding: WireEncoding(rawValue: configuration.encoding.rawValue) ?? .json,
-            compression: WireCompression(rawValue: configuration.compression.rawValue) ?? .none,
+            encoding: WireEncoding(configuration.encoding), compression: WireCompression(configuration.compression),
             started: formatter.string(from: Date()))
         writer = try CaptureWriter(path: path, header: header, secrets: secrets, syncOnClose: true)
     }

@@ -10,10 +10,16 @@ struct HTTPMessageText {
     /// Bytes up to and including the blank line.
     var headerLength: Int
 
+    /// The length of the head that starts `bytes`, through the blank line (CRLF CRLF) that
+    /// ends it; `nil` when that line has not arrived.
+    static func headLength(of bytes: [UInt8]) -> Int? {
+        bytes.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A])?.upperBound
+    }
+
     /// Reads the head of `bytes`; `nil` when there is no complete head (CRLF CRLF) in it.
     init?(_ bytes: [UInt8]) {
-        guard let end = bytes.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) else { return nil }
-        let text = String(decoding: bytes[..<end.lowerBound], as: UTF8.self)
+        guard let length = Self.headLength(of: bytes) else { return nil }
+        let text = String(decoding: bytes[..<(length - 4)], as: UTF8.self)
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).makeIterator()
         startLine = lines.next().map(String.init) ?? ""
         headers = []
@@ -24,7 +30,7 @@ struct HTTPMessageText {
                     name: String(line[..<colon]),
                     value: String(line[line.index(after: colon)...]).trimming(" \t")))
         }
-        headerLength = end.upperBound
+        headerLength = length
     }
 
     /// The first value of header `name` (case-insensitive).

@@ -1,0 +1,21 @@
+/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny seeded generator, for the places that must
+/// draw the same keys, masks, jitter and test inputs on every run: replays, the generated sample
+/// session, the benchmark and the tests. Never for a live connection, whose keys and masks must
+/// be unpredictable (`SystemRandomNumberGenerator`).
+///
+/// One copy for the whole package (the fuzz package keeps its own, as it builds apart).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
