@@ -508,27 +508,35 @@ public struct GatewayConnection {
         initiator: GatewayDisconnect.Initiator, cause: GatewayDisconnect.Cause, code: GatewayCloseCode?,
         reason: String
     ) {
-        emit(
-            .disconnected(
-                GatewayDisconnect(
-                    initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
-                    willResume: shouldResume, truncation: inputTruncation)))
+        let disconnect = GatewayDisconnect(
+            initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
+            willResume: shouldResume, truncation: inputTruncation)
+        guard emit(.disconnected(disconnect)) else { return }
+        phase = .closed
+        lastDisconnect = disconnect
     }
 
     /// The one way into the event queue, and the one place that keeps ``GatewayEvent/disconnected(_:)``
-    /// the last event of a connection: queuing it closes the connection, and nothing is queued
-    /// on a closed one (what is left of the WebSocket's events, or a second ending, is dropped).
-    private mutating func emit(_ event: GatewayEvent) {
-        if case .closed = phase { return }
-        if case .disconnected(let disconnect) = event {
-            phase = .closed
-            lastDisconnect = disconnect
-        }
+    /// the last event of a connection: nothing is queued once the connection is closed (what is
+    /// left of the WebSocket's events, or a second ending, is dropped), and only ``finish`` closes it.
+    /// - Returns: whether the event was queued.
+    @discardableResult
+    private mutating func emit(_ event: GatewayEvent) -> Bool {
+        if case .closed = phase { return false }
         pendingEvents.append(event)
+        return true
     }
 
     private mutating func endSession() {
         session = nil
+    }
+
+    /// Changes the session, starting one if there is none. The value is moved out and back, not
+    /// copied: this runs for every payload with a sequence number.
+    private mutating func updateSession(_ change: (inout Session) -> Void) {
+        var value = session.take() ?? Session()
+        change(&value)
+        session = value
     }
 
     // MARK: - Internals: payloads
@@ -581,10 +589,7 @@ public struct GatewayConnection {
     }
 
     private mutating func handlePayload(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
-        if let sequence = payload.sequence {
-            if session == nil { session = Session() }
-            session?.sequence = sequence
-        }
+        if let sequence = payload.sequence { updateSession { $0.sequence = sequence } }
         let delivers = configuration.deliversHandledPayloads
         switch payload.opcode {
         case .dispatch:
@@ -647,15 +652,17 @@ public struct GatewayConnection {
         switch payload.eventName {
         case "READY":
             let data = payload.data
-            if session == nil { session = Session() }
-            if let id = data["session_id"]?.stringValue { session?.id = id }
-            if let resume = data["resume_gateway_url"]?.stringValue {
-                let address = GatewayURL.connectionURL(
+            let id = data["session_id"]?.stringValue
+            let resumeURL = data["resume_gateway_url"]?.stringValue.map { resume in
+                GatewayURL.connectionURL(
                     base: resume, apiVersion: configuration.apiVersion, encoding: configuration.encoding,
                     compression: configuration.compression)
-                session?.resumeURL = (try? WebSocketURL(address)) != nil ? address : nil
             }
-            session?.resumable = true
+            updateSession { session in
+                if let id { session.id = id }
+                if let resumeURL { session.resumeURL = (try? WebSocketURL(resumeURL)) != nil ? resumeURL : nil }
+                session.resumable = true
+            }
             consecutiveAttempts = 0
         case "RESUMED":
             session?.resumable = true

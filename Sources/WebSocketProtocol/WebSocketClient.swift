@@ -127,9 +127,9 @@ public struct WebSocketClient: Sendable {
     /// The next event, in order; nil when all have been drained.
     public mutating func nextEvent() -> WebSocketEvent? {
         let event = events.removeFirst()
-        if case .message(let message)? = event {
+        if case .message? = event {
             deliveredMessageFrameOffset = undeliveredMessageFrames.removeFirst()
-            if !configuration.validatesTextMessages, case .text = message {
+            if !configuration.validatesTextMessages, case .message(.text)? = event {
                 deliveredText = undeliveredText.removeFirst()
             }
         }
