@@ -103,6 +103,8 @@ public struct WebSocketUsageError: Error, Sendable, Hashable, CustomStringConver
         case invalidUTF8
         /// An extra handshake header with an invalid name or value, or one the client sets itself.
         case invalidHeader
+        /// A fragment size below 1 byte.
+        case invalidFragmentSize
     }
 
     /// What was wrong.
