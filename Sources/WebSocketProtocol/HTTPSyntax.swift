@@ -19,11 +19,12 @@ enum HTTPSyntax {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
     }
 
-    /// The comma-separated elements of list-valued headers, trimmed and lowercased.
-    static func listElements(_ values: [String]) -> [String] {
+    /// The comma-separated elements of list-valued headers, trimmed and (unless asked not to) lowercased.
+    static func listElements(_ values: [String], lowercased: Bool = true) -> [String] {
         values.flatMap { $0.split(separator: ",") }.map { element in
-            String(element.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-                .lowercased()
+            let trimmed = String(
+                element.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+            return lowercased ? trimmed.lowercased() : trimmed
         }
     }
 }

@@ -77,7 +77,7 @@ struct HandshakeResponseParser: Sendable {
                 position += take
                 let found: Int?
                 do throws(WebSocketProtocolError) {
-                    found = try Self.findHeaderEnd(in: buffer, from: scanFrom, offset: bufferOffset)
+                    found = try HTTPHead.findEnd(in: buffer, from: scanFrom, offset: bufferOffset)
                 } catch {
                     state = .done
                     throw error
@@ -153,55 +153,16 @@ struct HandshakeResponseParser: Sendable {
             isBodyTruncated: reader.isTruncated)
     }
 
-    /// Index just past the first CR LF CR LF at or after `from`; throws at a
-    /// bare LF or CR, so a server using other line endings fails at once
-    /// instead of leaving the client waiting for a terminator that never comes.
-    private static func findHeaderEnd(in buffer: [UInt8], from: Int, offset: Int) throws(WebSocketProtocolError) -> Int? {
-        let result = buffer.withUnsafeBytes { bytes -> Result<Int?, WebSocketProtocolError> in
-            var index = from
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x0A:
-                    guard index > 0 && bytes[index - 1] == 0x0D else {
-                        return .failure(WebSocketProtocolError(.malformedHeader, "line ends with LF without CR", offset: offset + index))
-                    }
-                    if index >= 3 && bytes[index - 2] == 0x0A && bytes[index - 3] == 0x0D { return .success(index + 1) }
-                case 0x0D:
-                    if index + 1 < bytes.count && bytes[index + 1] != 0x0A {
-                        return .failure(WebSocketProtocolError(.malformedHeader, "CR not followed by LF", offset: offset + index))
-                    }
-                default:
-                    break
-                }
-                index += 1
-            }
-            return .success(nil)
-        }
-        return try result.get()
-    }
-
     /// Parses the status line and header fields of `block` (which ends with CR LF CR LF).
     private static func parseHead(_ block: [UInt8], offset: Int) throws(WebSocketProtocolError) -> Head {
-        var lines: [(start: Int, bytes: ArraySlice<UInt8>)] = []
-        var lineStart = 0
-        var index = 0
-        while index + 1 < block.count {
-            if block[index] == 0x0D && block[index + 1] == 0x0A {
-                lines.append((lineStart, block[lineStart..<index]))
-                index += 2
-                lineStart = index
-            } else {
-                index += 1
-            }
-        }
-        // The last "line" is the empty one before the final CR LF.
+        let lines = HTTPHead.lines(of: block)
         guard let statusLine = lines.first else {
             throw WebSocketProtocolError(.malformedStatusLine, "empty response", offset: offset)
         }
         let (statusCode, reason) = try parseStatusLine(statusLine.bytes, offset: offset)
         var headers: [WebSocketHTTPHeader] = []
         for line in lines.dropFirst() where !line.bytes.isEmpty {
-            headers.append(try parseHeaderLine(line.bytes, offset: offset + line.start))
+            headers.append(try HTTPHead.parseHeaderLine(line.bytes, offset: offset + line.start))
         }
         return Head(statusCode: statusCode, reason: reason, headers: headers)
     }
@@ -214,7 +175,7 @@ struct HandshakeResponseParser: Sendable {
             bytes[8] == 0x20
         else {
             throw WebSocketProtocolError(
-                .malformedStatusLine, "status line \"\(printable(line))\" is not \"HTTP/1.1 NNN reason\"", offset: offset)
+                .malformedStatusLine, "status line \"\(HTTPHead.printable(line))\" is not \"HTTP/1.1 NNN reason\"", offset: offset)
         }
         var code = 0
         for i in 9..<12 {
@@ -237,28 +198,6 @@ struct HandshakeResponseParser: Sendable {
             }
         }
         return (code, String(decoding: reason, as: UTF8.self))
-    }
-
-    /// `name ":" OWS value OWS`; obsolete line folding is refused.
-    private static func parseHeaderLine(_ line: ArraySlice<UInt8>, offset: Int) throws(WebSocketProtocolError) -> WebSocketHTTPHeader {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
-            throw WebSocketProtocolError(.malformedHeader, "header line \"\(printable(line))\" has no name", offset: offset)
-        }
-        let name = line[..<colon]
-        if let bad = name.firstIndex(where: { !HTTPSyntax.isTokenCharacter($0) }) {
-            throw WebSocketProtocolError(
-                .malformedHeader, "invalid character 0x\(String(line[bad], radix: 16)) in header name",
-                offset: offset + (bad - line.startIndex))
-        }
-        var value = line[(colon + 1)...]
-        if let bad = value.firstIndex(where: { !HTTPSyntax.isFieldCharacter($0) }) {
-            throw WebSocketProtocolError(
-                .malformedHeader, "control character in the value of \"\(printable(name))\"",
-                offset: offset + (bad - line.startIndex))
-        }
-        while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
-        while let last = value.last, last == 0x20 || last == 0x09 { value = value.dropLast() }
-        return WebSocketHTTPHeader(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
     }
 
     /// RFC 6455 §4.1, the client's checks of a 101 response.
@@ -302,9 +241,5 @@ struct HandshakeResponseParser: Sendable {
                 .malformedBody, "invalid Content-Length \(lengths.joined(separator: ", "))", offset: offset)
         }
         return .contentLength(length)
-    }
-
-    private static func printable(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.prefix(80).map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
     }
 }

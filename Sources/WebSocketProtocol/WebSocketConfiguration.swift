@@ -1,4 +1,4 @@
-/// Limits and options of a ``WebSocketClient`` (and of ``WebSocketFrameParser``).
+/// Limits and options of a ``WebSocketClient`` or ``WebSocketServer`` (and of ``WebSocketFrameParser``).
 public struct WebSocketConfiguration: Sendable, Hashable {
     /// Largest frame payload accepted, in bytes; larger is close code 1009.
     /// Default 64 MiB: Discord's READY and GUILD_CREATE payloads run to many
@@ -16,13 +16,17 @@ public struct WebSocketConfiguration: Sendable, Hashable {
     /// Most bytes of a rejection's body kept; the rest is dropped and the
     /// rejection marked truncated. Default 64 KiB.
     public var maxRejectionBodySize: Int
+    /// Largest HTTP request header block a ``WebSocketServer`` accepts, request line
+    /// included; longer is refused with 400. Default 16 KiB: an upgrade request carries
+    /// a handful of short headers, and a server should not buffer much for a stranger.
+    public var maxHandshakeRequestHeaderSize: Int
     /// Whether `Sec-WebSocket-Accept` must match the request's key. Default true.
     ///
     /// Turn it off only to replay a captured response whose request key is
     /// unknown: the header must still be present exactly once.
     public var verifiesAcceptValue: Bool
     /// Whether the client checks that every text message is UTF-8 (RFC 6455 §8.1).
-    /// Default true.
+    /// Default true; a ``WebSocketServer`` always checks.
     ///
     /// Within this package, a layer that validates each whole text message anyway
     /// (the gateway's JSON scan) turns it off to avoid a second pass over every byte.
@@ -38,8 +42,10 @@ public struct WebSocketConfiguration: Sendable, Hashable {
         reportsFrames: Bool = false,
         maxHandshakeResponseHeaderSize: Int = 64 << 10,
         maxRejectionBodySize: Int = 64 << 10,
-        verifiesAcceptValue: Bool = true
+        verifiesAcceptValue: Bool = true,
+        maxHandshakeRequestHeaderSize: Int = 16 << 10
     ) {
+        self.maxHandshakeRequestHeaderSize = maxHandshakeRequestHeaderSize
         self.verifiesAcceptValue = verifiesAcceptValue
         self.maxFrameSize = maxFrameSize
         self.maxMessageSize = maxMessageSize

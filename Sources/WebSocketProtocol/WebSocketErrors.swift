@@ -1,21 +1,22 @@
-/// The server broke RFC 6455 or HTTP: what, where, and the close code to send.
+/// The peer broke RFC 6455 or HTTP: what, where, and the close code to send.
 ///
-/// Never thrown at the caller of ``WebSocketClient``: it arrives inside
-/// ``WebSocketClosure/error`` while the client returns the close frame to
-/// write. ``WebSocketFrameParser`` throws it directly.
+/// Never thrown at the caller of ``WebSocketClient`` or ``WebSocketServer``: it
+/// arrives inside ``WebSocketClosure/error`` (or ``WebSocketServerEvent/refused(status:error:)``)
+/// while the connection returns the bytes to write. ``WebSocketFrameParser`` throws it directly.
 public struct WebSocketProtocolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     public enum Kind: String, Sendable, Hashable {
-        // Opening handshake (nothing is sent: there is no WebSocket yet).
+        // Opening handshake. A client sends nothing (there is no WebSocket yet); a
+        // server answers 400 Bad Request, or 426 Upgrade Required for the version.
         /// The status line is not `HTTP/1.x NNN reason`.
         case malformedStatusLine
         /// A header line is not `name: value`, or uses obsolete line folding.
         case malformedHeader
-        /// The response's header block exceeds the configured limit.
+        /// The response's (or request's) header block exceeds the configured limit.
         case handshakeHeaderTooLarge
-        /// A 101 response without `Upgrade: websocket`.
+        /// A 101 response, or an upgrade request, without `Upgrade: websocket`.
         case missingUpgradeHeader
-        /// A 101 response whose `Connection` header lacks `Upgrade`.
+        /// A 101 response, or an upgrade request, whose `Connection` header lacks `Upgrade`.
         case missingConnectionUpgrade
         /// A 101 response whose `Sec-WebSocket-Accept` is missing, repeated or wrong.
         case invalidAcceptValue
@@ -23,8 +24,24 @@ public struct WebSocketProtocolError: Error, Sendable, Hashable, CustomStringCon
         case unrequestedExtensionOrProtocol
         /// A rejection body with an invalid `Content-Length` or chunked encoding.
         case malformedBody
-        /// The input ended inside the response's header block.
+        /// The input ended inside the response's (or request's) header block.
         case truncatedHandshake
+        /// The request line is not `METHOD SP origin-form-target SP HTTP/x.y`.
+        case malformedRequestLine
+        /// An upgrade request whose method is not `GET`.
+        case invalidMethod
+        /// An upgrade request older than HTTP/1.1 (or not HTTP/1.x).
+        case unsupportedHTTPVersion
+        /// An upgrade request without exactly one `Host` header.
+        case missingHost
+        /// An upgrade request whose `Sec-WebSocket-Version` is missing or not 13 (answered with 426).
+        case unsupportedWebSocketVersion
+        /// An upgrade request without exactly one `Sec-WebSocket-Key`.
+        case missingKey
+        /// A `Sec-WebSocket-Key` that is not the base64 of 16 bytes.
+        case invalidKey
+        /// An upgrade request announcing a body (`Content-Length` above 0 or `Transfer-Encoding`).
+        case unexpectedRequestBody
 
         // Framing (close code 1002 unless noted).
         /// RSV1, RSV2 or RSV3 set without a negotiated extension.
@@ -63,9 +80,9 @@ public struct WebSocketProtocolError: Error, Sendable, Hashable, CustomStringCon
     public var kind: Kind
     /// A human-readable explanation naming the offending value.
     public var message: String
-    /// Offset of the offending byte in the server's byte stream, counting from
-    /// the very first byte of the HTTP response (for ``WebSocketFrameParser``:
-    /// from the first byte fed to it, plus its `startOffset`).
+    /// Offset of the offending byte in the peer's byte stream, counting from
+    /// the very first byte of the HTTP response (for a server: of the request; for
+    /// ``WebSocketFrameParser``: from the first byte fed to it, plus its `startOffset`).
     public var offset: Int
     /// The close code to send because of this error (1002, 1007 or 1009).
     public var closeCode: UInt16
@@ -87,7 +104,7 @@ public struct WebSocketProtocolError: Error, Sendable, Hashable, CustomStringCon
 
 /// The caller asked for something the protocol forbids (sending after close,
 /// an invalid close code, an oversized control payload, ...). Thrown by the
-/// client's commands; the connection's state is unchanged.
+/// client's and the server's commands; the connection's state is unchanged.
 public struct WebSocketUsageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong, as a stable code.
     public enum Kind: String, Sendable, Hashable {
@@ -105,6 +122,10 @@ public struct WebSocketUsageError: Error, Sendable, Hashable, CustomStringConver
         case invalidHeader
         /// A fragment size below 1 byte.
         case invalidFragmentSize
+        /// A server's `accept` or `reject` with no upgrade request waiting for an answer.
+        case noPendingUpgrade
+        /// A server's rejection status outside 200...599, or a reason phrase with control characters.
+        case invalidStatus
     }
 
     /// What was wrong.

@@ -99,10 +99,11 @@ public struct WebSocketRejection: Sendable, Hashable {
 public struct WebSocketClosure: Sendable, Hashable, CustomStringConvertible {
     /// Who started the end of the connection.
     public enum Initiator: Sendable, Hashable {
-        /// We sent the first close frame: by ``WebSocketClient/close(code:reason:using:)``,
-        /// or because the server violated the protocol (then ``WebSocketClosure/error`` is set).
+        /// We sent the first close frame: by ``WebSocketClient/close(code:reason:using:)``
+        /// (``WebSocketServer/close(code:reason:)``), or because the peer violated the
+        /// protocol (then ``WebSocketClosure/error`` is set).
         case local
-        /// The server sent the first close frame.
+        /// The peer (the server, for a client; the client, for a server) sent the first close frame.
         case remote
         /// The connection ended with no closing handshake: the input ended
         /// without a close frame, or the opening handshake failed.
@@ -112,12 +113,12 @@ public struct WebSocketClosure: Sendable, Hashable, CustomStringConvertible {
     /// Who started it.
     public var initiator: Initiator
     /// The code of the first close frame: ours for ``Initiator/local``, the
-    /// server's for ``Initiator/remote`` (nil when its frame had no code,
+    /// peer's for ``Initiator/remote`` (nil when its frame had no code,
     /// which RFC 6455 calls 1005); 1006 for ``Initiator/abnormal``.
     public var code: UInt16?
     /// The reason that came with `code`.
     public var reason: String
-    /// The server's violation, when that is why the connection ended.
+    /// The peer's violation, when that is why the connection ended.
     public var error: WebSocketProtocolError?
 
     /// Creates a closure value.

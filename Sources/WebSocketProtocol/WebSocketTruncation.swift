@@ -5,8 +5,8 @@
 /// transport that died mid-write); the parser is the one that knows where frames begin and
 /// end, so it says, rather than the caller counting bytes alongside it.
 public enum WebSocketTruncation: Sendable, Hashable {
-    /// Inside the server's HTTP response: `received` bytes of it arrived, without the blank
-    /// line that ends its headers.
+    /// Inside the server's HTTP response (for a ``WebSocketServer``: the client's request):
+    /// `received` bytes of it arrived, without the blank line that ends its headers.
     case handshake(received: Int)
     /// Inside a frame header that starts at stream offset `offset`: `received` of its bytes arrived.
     case frameHeader(offset: Int, received: Int)
