@@ -14,6 +14,7 @@ let fuzzers: [Fuzzer] = [
     Fuzzer(name: "zlib-standalone", module: "ZlibStandaloneFuzzer", dictionary: "none", maxLength: 4096),
     Fuzzer(name: "websocket-client", module: "WebSocketClientFuzzer", dictionary: "websocket", maxLength: 4096),
     Fuzzer(name: "websocket-handshake", module: "WebSocketHandshakeFuzzer", dictionary: "websocket", maxLength: 4096),
+    Fuzzer(name: "websocket-server", module: "WebSocketServerFuzzer", dictionary: "websocket", maxLength: 4096),
     Fuzzer(name: "etf-decode", module: "ETFDecodeFuzzer", dictionary: "etf", maxLength: 4096),
     Fuzzer(name: "zstd-stream", module: "ZstdStreamFuzzer", dictionary: "none", maxLength: 4096),
     Fuzzer(name: "gateway-connection", module: "GatewayConnectionFuzzer", dictionary: "websocket", maxLength: 8192),
