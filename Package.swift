@@ -5,6 +5,7 @@ import PackageDescription
 //   WebSocketProtocol   RFC 6455 client, knows nothing of Discord
 //   GatewayCodecs       payload values, JSON, ETF, zlib/zstd decompressors
 //   DiscordGateway      the gateway state machine, built on the two above
+//   GatewayServer       the gateway's side of a connection (a mock gateway's, a proxy's), on the same layers
 //   CaptureFormats      the files gatewayctl reads and writes: captures, raw dumps, hexdumps,
 //                       and the sniffer that tells them apart
 //   GatewayCLI          gatewayctl's commands, rendering, the NIO driver
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "DiscordGateway", targets: ["DiscordGateway"]),
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
         .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
+        .library(name: "GatewayServer", targets: ["GatewayServer"]),
         // For the fuzz package; not a supported API.
         .library(name: "CaptureFormats", targets: ["CaptureFormats"]),
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
@@ -39,6 +41,8 @@ let package = Package(
         .target(
             name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        // The server side: what a mock gateway (`gatewayctl serve`) and a proxy stand on.
+        .target(name: "GatewayServer", dependencies: ["WebSocketProtocol", "GatewayCodecs", "DiscordGateway"]),
         // Capture files, raw dumps, hexdumps and sniffing: plain byte parsing with no dependencies, so the
         // fuzz targets build it without NIO.
         .target(name: "CaptureFormats"),
@@ -70,6 +74,7 @@ let package = Package(
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "SeededRandom"]),
+        .testTarget(name: "GatewayServerTests", dependencies: ["GatewayServer", "DiscordGateway", "SeededRandom"]),
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [

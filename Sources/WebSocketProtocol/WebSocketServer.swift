@@ -95,6 +95,10 @@ public struct WebSocketServer: Sendable {
         }
     }
 
+    /// The stream offset of the last frame header of the message ``nextEvent()`` returned last,
+    /// so the layer above can say where a message it refuses came from.
+    package var deliveredMessageFrameOffset: Int? { stream.deliveredMessageFrameOffset }
+
     /// The next event, in order; nil when all have been drained.
     public mutating func nextEvent() -> WebSocketServerEvent? {
         if let event = handshakeEvents.removeFirst() { return event }
