@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "GatewayCLI",
             dependencies: [
-                "CaptureFormats", "GatewayCodecs", "DiscordGateway", "SeededRandom",
+                "CaptureFormats", "GatewayCodecs", "DiscordGateway", "GatewayServer", "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "WebSocketProtocol", "SeededRandom",
+                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "GatewayServer", "WebSocketProtocol",
+                "SeededRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

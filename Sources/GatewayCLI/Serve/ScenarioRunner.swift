@@ -1,0 +1,500 @@
+import DiscordGateway
+import GatewayCodecs
+import GatewayServer
+import SeededRandom
+
+// Theory of operation
+//
+// The runner is `serve`'s whole logic as a value, with no socket or clock: the
+// NIO driver reports connections, bytes and time, and performs the actions the
+// runner returns (write bytes, cut a connection), as postgres-nio's state
+// machines return actions to a thin channel handler.
+//
+// It keeps every live `GatewayServerConnection` by connection number and the
+// sessions they started (so a RESUME on a new connection finds its session),
+// and plays the scenarios in turn against the bot. A scenario starts when the
+// bot has a live session (after IDENTIFY, or after it came back and resumed),
+// does its one misbehaviour, then waits for the bot's answer: a heartbeat, a
+// close, a RESUME or IDENTIFY on a new connection, or staying away. Each
+// expectation is decided as a verdict (pass or fail, with what was expected
+// and what the bot did), with `timeout` bounding every wait. Broken gateway
+// rules (a violation the server connection reports) fail the scenario running.
+
+/// What the driver must do for the runner.
+enum ServeAction: Sendable, Hashable {
+    /// Write these bytes to this connection.
+    case write(connection: Int, bytes: [UInt8])
+    /// Close this connection's socket now (after our close handshake, or to drop it).
+    case closeTransport(connection: Int)
+}
+
+/// What the runner reports, in order, for rendering.
+enum ServeEvent: Sendable {
+    /// Something on one connection, either direction.
+    case connection(Int, GatewayServerEvent)
+    /// A scenario started.
+    case scenarioStarted(Scenario)
+    /// A check was decided.
+    case verdict(ServeVerdict)
+}
+
+/// Plays scenarios against one bot across its connections and judges what it does.
+struct ScenarioRunner {
+    /// What a scenario waits for.
+    enum Expectation: Sendable, Hashable {
+        /// Two more heartbeats on time (normal).
+        case heartbeats(seen: Int)
+        /// The answer to our HEARTBEAT request, sent at `sentAt`.
+        case heartbeatAnswer(sentAt: Duration)
+        /// The bot closing this connection without ending its session.
+        case botClose
+        /// The bot coming back: with RESUME from `sequence`, or with IDENTIFY after `minimumWait`.
+        case comeback(resumes: Bool, sessionID: String?, sequence: Int64?, minimumWait: Duration?, since: Duration)
+        /// The bot staying away until the deadline.
+        case stayingAway
+    }
+
+    /// Where the runner stands.
+    enum Stage: Sendable, Hashable {
+        /// Waiting for the bot to have a live session; `deadline` once it has had one.
+        case awaitingSession(deadline: Duration?)
+        /// A scenario runs on `connection`, waiting for `expectation` until `deadline`.
+        case running(Scenario, Expectation, connection: Int, deadline: Duration)
+        /// Every scenario was played.
+        case finished
+    }
+
+    let configuration: GatewayServerConfiguration
+    /// The bound on every wait for the bot.
+    let timeout: Duration
+    private(set) var stage: Stage = .awaitingSession(deadline: nil)
+    private(set) var verdicts: [ServeVerdict] = []
+    private var pending: [Scenario]
+    private var connections: [Int: GatewayServerConnection] = [:]
+    private var heartbeatsSeen: [Int: Int] = [:]
+    private var sessions: [String: GatewayServerSession] = [:]
+    private var random: any RandomNumberGenerator
+    private var events: [ServeEvent] = []
+    private var eventIndex = 0
+
+    /// A runner for `scenarios`, in order.
+    init(
+        scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration,
+        random: some RandomNumberGenerator
+    ) {
+        pending = scenarios
+        self.configuration = configuration
+        self.timeout = timeout
+        self.random = random
+        if scenarios.isEmpty { stage = .finished }
+    }
+
+    /// Whether every scenario was played.
+    var isFinished: Bool { stage == .finished }
+
+    /// The next thing to render, or nil.
+    mutating func nextEvent() -> ServeEvent? {
+        guard eventIndex < events.count else { return nil }
+        defer {
+            eventIndex += 1
+            if eventIndex == events.count {
+                events.removeAll(keepingCapacity: true)
+                eventIndex = 0
+            }
+        }
+        return events[eventIndex]
+    }
+
+    /// When ``handleDeadline(now:)`` must be called next.
+    var nextDeadline: Duration? {
+        var earliest: Duration?
+        for connection in connections.values {
+            if let deadline = connection.nextDeadline { earliest = min(earliest ?? deadline, deadline) }
+        }
+        switch stage {
+        case .awaitingSession(let deadline?), .running(_, _, _, let deadline):
+            earliest = min(earliest ?? deadline, deadline)
+        case .awaitingSession(nil), .finished:
+            break
+        }
+        return earliest
+    }
+
+    // MARK: - Driver input
+
+    /// A bot opened connection `id`.
+    mutating func opened(_ id: Int, now: Duration) -> [ServeAction] {
+        let seed = random.next()
+        connections[id] = GatewayServerConnection(configuration: configuration, random: SplitMix64(seed: seed))
+        heartbeatsSeen[id] = 0
+        return []
+    }
+
+    /// Bytes connection `id` read at `now`.
+    mutating func received(_ id: Int, _ bytes: UnsafeRawBufferPointer, now: Duration) -> [ServeAction] {
+        guard var connection = connections.removeValue(forKey: id) else { return [] }
+        let output = connection.receive(bytes, now: now)
+        connections[id] = connection
+        var actions = write(output, to: id)
+        actions += drain(id, now: now)
+        return actions
+    }
+
+    /// Connection `id`'s socket ended at `now`.
+    mutating func endOfInput(_ id: Int, now: Duration) -> [ServeAction] {
+        guard var connection = connections.removeValue(forKey: id) else { return [] }
+        connection.receiveEndOfInput(now: now)
+        connections[id] = connection
+        return drain(id, now: now)
+    }
+
+    /// Does what is due at `now`: the connections' deadlines, then the running expectation's.
+    mutating func handleDeadline(now: Duration) -> [ServeAction] {
+        var actions: [ServeAction] = []
+        for id in connections.keys.sorted() {
+            guard var connection = connections.removeValue(forKey: id) else { continue }
+            let output = connection.handleDeadline(now: now)
+            connections[id] = connection
+            actions += write(output, to: id)
+            actions += drain(id, now: now)
+        }
+        switch stage {
+        case .awaitingSession(let deadline?) where now >= deadline:
+            let scenario = pending.first
+            decide(scenario, "the bot comes back", passed: false, expected: "a new connection within \(timeout)", observed: "none", now: now)
+            actions += finishScenario(now: now, liveConnection: nil)
+        case .running(let scenario, let expectation, let connection, let deadline) where now >= deadline:
+            actions += expired(scenario, expectation, connection: connection, now: now)
+        default:
+            break
+        }
+        return actions
+    }
+
+    // MARK: - Connection events
+
+    private mutating func drain(_ id: Int, now: Duration) -> [ServeAction] {
+        var actions: [ServeAction] = []
+        while let event = connections[id]?.nextEvent() {
+            events.append(.connection(id, event))
+            actions += react(to: event, on: id, now: now)
+        }
+        if connections[id]?.state == .closed {
+            if let session = connections[id]?.session { sessions[session.id] = session }
+            connections[id] = nil
+            heartbeatsSeen[id] = nil
+            actions.append(.closeTransport(connection: id))
+        }
+        return actions
+    }
+
+    private mutating func react(to event: GatewayServerEvent, on id: Int, now: Duration) -> [ServeAction] {
+        switch event {
+        case .identified(_, let sessionID):
+            if let session = connections[id]?.session { sessions[sessionID] = session }
+            return observeComeback(resumed: false, sessionID: sessionID, sequence: nil, on: id, now: now)
+        case .resumeRequested(let sessionID, let sequence):
+            var actions = observeComeback(resumed: true, sessionID: sessionID, sequence: sequence, on: id, now: now)
+            actions += answerResume(sessionID, on: id, now: now)
+            return actions
+        case .resumed:
+            return sessionIsLive(on: id, now: now)
+        case .heartbeat(_, let sinceLast, _):
+            heartbeatsSeen[id, default: 0] += 1
+            return observeHeartbeat(sinceLast: sinceLast, on: id, now: now)
+        case .violation(let violation):
+            if case .running(let scenario, _, _, _) = stage {
+                decide(scenario, "keeps to the gateway's rules", passed: false, expected: "no violation", observed: "\(violation)", now: now)
+            }
+            return []
+        case .disconnected(let disconnect):
+            return observeClose(disconnect, on: id, now: now)
+        case .connected, .refused, .frame, .received, .sent:
+            return []
+        }
+    }
+
+    private mutating func answerResume(_ sessionID: String, on id: Int, now: Duration) -> [ServeAction] {
+        guard var connection = connections.removeValue(forKey: id) else { return [] }
+        defer { connections[id] = connection }
+        let output: [UInt8]
+        if let session = sessions[sessionID] {
+            output = (try? connection.resume(session, now: now)) ?? []
+        } else {
+            output = (try? connection.invalidateSession(resumable: false, now: now)) ?? []
+        }
+        return write(output, to: id)
+    }
+
+    // MARK: - Scenarios
+
+    /// The bot has a live session on `id`: start the next scenario if one waits for that.
+    private mutating func sessionIsLive(on id: Int, now: Duration) -> [ServeAction] {
+        guard case .awaitingSession = stage, let scenario = pending.first else { return [] }
+        events.append(.scenarioStarted(scenario))
+        return start(scenario, on: id, now: now)
+    }
+
+    private mutating func start(_ scenario: Scenario, on id: Int, now: Duration) -> [ServeAction] {
+        let deadline = now + timeout
+        switch scenario {
+        case .normal:
+            let output = send(on: id, now: now) { connection in
+                try connection.dispatch("GUILD_CREATE", ServeSampleData.guildCreate, now: now)
+            }
+            stage = .running(scenario, .heartbeats(seen: 0), connection: id, deadline: now + heartbeatWait(count: 2))
+            return output
+        case .serverHeartbeat:
+            let output = send(on: id, now: now) { try $0.requestHeartbeat(now: now) }
+            stage = .running(scenario, .heartbeatAnswer(sentAt: now), connection: id, deadline: now + .seconds(1))
+            return output
+        case .reconnect:
+            var output = send(on: id, now: now) { try $0.dispatch("MESSAGE_CREATE", ServeSampleData.messageCreate, now: now) }
+            output += send(on: id, now: now) { try $0.requestReconnect(now: now) }
+            stage = .running(scenario, .botClose, connection: id, deadline: deadline)
+            return output
+        case .invalidSession:
+            let output = send(on: id, now: now) { try $0.invalidateSession(resumable: false, now: now) }
+            stage = .running(
+                scenario, .comeback(resumes: false, sessionID: nil, sequence: nil, minimumWait: .seconds(1), since: now),
+                connection: id, deadline: deadline)
+            return output
+        case .invalidSessionResumable:
+            let session = connections[id]?.session
+            let output = send(on: id, now: now) { try $0.invalidateSession(resumable: true, now: now) }
+            stage = .running(
+                scenario,
+                .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
+                connection: id, deadline: deadline)
+            return output
+        case .zombie:
+            connections[id]?.acknowledgesHeartbeats = false
+            stage = .running(scenario, .botClose, connection: id, deadline: now + heartbeatWait(count: 2) + timeout)
+            return []
+        case .drop:
+            let session = connections[id]?.session
+            stage = .running(
+                scenario,
+                .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
+                connection: id, deadline: deadline)
+            return [.closeTransport(connection: id)]
+        case .close(let code):
+            let session = connections[id]?.session
+            let output = send(on: id, now: now) { try $0.close(code: code, reason: "scenario \(scenario.name)", now: now) }
+            if scenario.keepsBotAway {
+                stage = .running(scenario, .stayingAway, connection: id, deadline: deadline)
+            } else {
+                stage = .running(
+                    scenario,
+                    .comeback(
+                        resumes: code.canResume, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil,
+                        since: now),
+                    connection: id, deadline: deadline)
+            }
+            return output
+        }
+    }
+
+    /// How long `count` heartbeats may take, the first one jittered.
+    private func heartbeatWait(count: Int) -> Duration {
+        configuration.heartbeatInterval * (count + 1) + configuration.heartbeatGrace
+    }
+
+    private mutating func observeHeartbeat(sinceLast: Duration, on id: Int, now: Duration) -> [ServeAction] {
+        guard case .running(let scenario, let expectation, let connection, let deadline) = stage, connection == id else {
+            return []
+        }
+        let interval = configuration.heartbeatInterval
+        switch expectation {
+        case .heartbeats(let seen):
+            // A tenth of the interval either way: timers and the event loop are not exact.
+            let slack = interval / 10
+            if heartbeatsSeen[id] == 1 {
+                decide(
+                    scenario, "the first heartbeat is jittered", passed: sinceLast < interval + slack,
+                    expected: "within \(interval) of HELLO", observed: "\(sinceLast) after HELLO", now: now)
+            } else {
+                decide(
+                    scenario, "heartbeats every interval", passed: sinceLast >= interval - slack && sinceLast <= interval + slack,
+                    expected: "\(interval) apart", observed: "\(sinceLast) apart", now: now)
+            }
+            if seen + 1 >= 2 { return finishScenario(now: now, liveConnection: id) }
+            stage = .running(scenario, .heartbeats(seen: seen + 1), connection: id, deadline: deadline)
+        case .heartbeatAnswer(let sentAt):
+            decide(
+                scenario, "answers a heartbeat request at once", passed: true, expected: "within 1 s",
+                observed: "after \(now - sentAt)", now: now)
+            return finishScenario(now: now, liveConnection: id)
+        case .botClose, .comeback, .stayingAway:
+            break
+        }
+        return []
+    }
+
+    private mutating func observeClose(_ disconnect: GatewayServerDisconnect, on id: Int, now: Duration) -> [ServeAction] {
+        guard case .running(let scenario, let expectation, let connection, _) = stage, connection == id else { return [] }
+        switch expectation {
+        case .botClose:
+            let kept: Bool
+            let observed: String
+            switch disconnect.initiator {
+            case .client:
+                let code = disconnect.code ?? 1005
+                kept = code != 1000 && code != 1001
+                observed = "closed with \(code)"
+            case .transport:
+                kept = true
+                observed = "dropped the connection without a close frame"
+            case .server:
+                kept = false
+                observed = "did not close; the server did (\(disconnect))"
+            }
+            decide(
+                scenario, "closes without ending the session", passed: kept,
+                expected: "a close code other than 1000 and 1001", observed: observed, now: now)
+            // The bot should come back and resume what the server kept.
+            let session = connections[id]?.session
+            stage = .running(
+                scenario,
+                .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
+                connection: id, deadline: now + timeout)
+            return recordMissedDispatch(session)
+        case .heartbeats, .heartbeatAnswer:
+            decide(
+                scenario, "keeps the connection", passed: false, expected: "the connection open",
+                observed: "\(disconnect)", now: now)
+            stage = .awaitingSession(deadline: now + timeout)
+            return []
+        case .comeback, .stayingAway:
+            return []
+        }
+    }
+
+    /// A dispatch while the bot is away, so a RESUME has something to replay.
+    private mutating func recordMissedDispatch(_ session: GatewayServerSession?) -> [ServeAction] {
+        guard let id = session?.id, var kept = sessions[id] ?? session else { return [] }
+        _ = kept.record(name: "MESSAGE_CREATE", data: ServeSampleData.messageCreate)
+        sessions[id] = kept
+        return []
+    }
+
+    private mutating func observeComeback(
+        resumed: Bool, sessionID: String, sequence: Int64?, on id: Int, now: Duration
+    ) -> [ServeAction] {
+        switch stage {
+        case .awaitingSession:
+            // A session starting by IDENTIFY is live at once; a RESUME once it is answered.
+            return resumed ? [] : sessionIsLive(on: id, now: now)
+        case .finished:
+            return []
+        case .running(let scenario, let expectation, let connection, _):
+            switch expectation {
+            case .comeback(let resumes, let expectedID, let expectedSequence, let minimumWait, let since):
+                let what = resumed ? "RESUME" : "IDENTIFY"
+                decide(
+                    scenario, resumes ? "resumes the session" : "identifies anew", passed: resumed == resumes,
+                    expected: resumes ? "RESUME" : "IDENTIFY", observed: what, now: now)
+                if resumes, resumed {
+                    decide(
+                        scenario, "resumes the right session", passed: expectedID == nil || expectedID == sessionID,
+                        expected: expectedID ?? "any", observed: sessionID, now: now)
+                    if let expectedSequence {
+                        decide(
+                            scenario, "resumes from the last sequence", passed: sequence == expectedSequence,
+                            expected: "seq \(expectedSequence)", observed: "seq \(sequence.map(String.init) ?? "none")",
+                            now: now)
+                    }
+                }
+                if let minimumWait {
+                    let waited = now - since
+                    decide(
+                        scenario, "waits 1-5 s before IDENTIFY",
+                        passed: waited >= minimumWait && waited <= .seconds(5) + .milliseconds(500),
+                        expected: "1 to 5 s", observed: "\(waited)", now: now)
+                }
+                stage = .awaitingSession(deadline: nil)
+                pending.removeFirst()
+                if pending.isEmpty {
+                    stage = .finished
+                    return []
+                }
+                return resumed ? [] : sessionIsLive(on: id, now: now)
+            case .stayingAway:
+                decide(
+                    scenario, "does not reconnect", passed: false, expected: "no new session",
+                    observed: resumed ? "RESUME" : "IDENTIFY", now: now)
+                _ = connection
+                return finishScenario(now: now, liveConnection: resumed ? nil : id)
+            case .heartbeats, .heartbeatAnswer, .botClose:
+                return []
+            }
+        }
+    }
+
+    private mutating func expired(_ scenario: Scenario, _ expectation: Expectation, connection: Int, now: Duration)
+        -> [ServeAction]
+    {
+        switch expectation {
+        case .heartbeats:
+            decide(scenario, "heartbeats every interval", passed: false, expected: "two heartbeats", observed: "none in time", now: now)
+        case .heartbeatAnswer(let sentAt):
+            decide(
+                scenario, "answers a heartbeat request at once", passed: false, expected: "within 1 s",
+                observed: "no heartbeat after \(now - sentAt)", now: now)
+        case .botClose:
+            decide(
+                scenario, "closes without ending the session", passed: false, expected: "a close within \(timeout)",
+                observed: "the connection stayed open", now: now)
+        case .comeback(let resumes, _, _, _, _):
+            decide(
+                scenario, resumes ? "resumes the session" : "identifies anew", passed: false,
+                expected: resumes ? "RESUME" : "IDENTIFY", observed: "no new session within \(timeout)", now: now)
+        case .stayingAway:
+            decide(scenario, "does not reconnect", passed: true, expected: "no new session", observed: "stayed away", now: now)
+        }
+        let live = connections[connection] != nil ? connection : nil
+        return finishScenario(now: now, liveConnection: live)
+    }
+
+    /// Ends the running scenario; the next one starts on `liveConnection` if the session is live there.
+    private mutating func finishScenario(now: Duration, liveConnection: Int?) -> [ServeAction] {
+        if !pending.isEmpty { pending.removeFirst() }
+        guard !pending.isEmpty else {
+            stage = .finished
+            return []
+        }
+        stage = .awaitingSession(deadline: now + timeout)
+        if let liveConnection, connections[liveConnection]?.state == .ready {
+            return sessionIsLive(on: liveConnection, now: now)
+        }
+        return []
+    }
+
+    // MARK: - Helpers
+
+    private mutating func decide(
+        _ scenario: Scenario?, _ check: String, passed: Bool, expected: String, observed: String, now: Duration
+    ) {
+        let verdict = ServeVerdict(
+            scenario: scenario?.name ?? "-", check: check, passed: passed, expected: expected, observed: observed,
+            time: now)
+        verdicts.append(verdict)
+        events.append(.verdict(verdict))
+    }
+
+    /// Runs a command on connection `id`, and reports what it sent.
+    private mutating func send(
+        on id: Int, now: Duration, _ command: (inout GatewayServerConnection) throws -> [UInt8]
+    ) -> [ServeAction] {
+        guard var connection = connections.removeValue(forKey: id) else { return [] }
+        let output = (try? command(&connection)) ?? []
+        connections[id] = connection
+        var actions = write(output, to: id)
+        actions += drain(id, now: now)
+        return actions
+    }
+
+    private func write(_ bytes: [UInt8], to id: Int) -> [ServeAction] {
+        bytes.isEmpty ? [] : [.write(connection: id, bytes: bytes)]
+    }
+}

@@ -1,0 +1,15 @@
+/// One check of a scenario, decided: what was expected, and what the bot did.
+struct ServeVerdict: Sendable, Hashable {
+    /// The scenario's name.
+    var scenario: String
+    /// What is checked, e.g. `resumes the session`.
+    var check: String
+    /// Whether the bot did what was expected.
+    var passed: Bool
+    /// What was expected.
+    var expected: String
+    /// What the bot did.
+    var observed: String
+    /// When it was decided.
+    var time: Duration
+}
