@@ -49,7 +49,7 @@ for status in $(sed -n 's/^ *case [A-Za-z]* = \([0-9]*\)$/\1/p' Sources/GatewayC
 done
 
 # 3. Each completion script loads in its shell and completes.
-subcommands="connect decode handshake replay"
+subcommands="connect decode handshake replay serve"
 expect() { # expect SHELL WHAT OUTPUT WORD...
     local shell="$1" what="$2" output="$3"; shift 3
     for word in "$@"; do

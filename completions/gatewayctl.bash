@@ -173,13 +173,13 @@ _gatewayctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    connect|replay|decode|handshake|help)
+    connect|replay|decode|handshake|serve|help)
         # Offer subcommand argument completions
         "_gatewayctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'connect replay decode handshake help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'connect replay decode handshake serve help' -- "${cur}"))
         ;;
     esac
 }
@@ -371,6 +371,49 @@ _gatewayctl_handshake() {
         ;;
     '--color')
         __gatewayctl_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_gatewayctl_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--list-scenarios --frames --no-frames --version -h --help)
+    repeating_options=(--scenario --event --op)
+    non_repeating_options=(--host --port --timeout --heartbeat-interval --format --color)
+    __gatewayctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--scenario')
+        __gatewayctl_add_completions -W 'all'$'\n''normal'$'\n''server-heartbeat'$'\n''reconnect'$'\n''invalid-session-resumable'$'\n''invalid-session'$'\n''zombie'$'\n''drop'$'\n''close-4000'$'\n''close-4001'$'\n''close-4002'$'\n''close-4003'$'\n''close-4005'$'\n''close-4007'$'\n''close-4008'$'\n''close-4009'$'\n''close-4004'$'\n''close-4010'$'\n''close-4011'$'\n''close-4012'$'\n''close-4013'$'\n''close-4014'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--heartbeat-interval')
+        return
+        ;;
+    '--format')
+        __gatewayctl_add_completions -W 'pretty'$'\n''jsonl'
+        return
+        ;;
+    '--color')
+        __gatewayctl_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--event')
+        __gatewayctl_add_completions -W 'READY'$'\n''RESUMED'$'\n''GUILD_CREATE'$'\n''GUILD_UPDATE'$'\n''GUILD_DELETE'$'\n''GUILD_MEMBER_ADD'$'\n''GUILD_MEMBER_UPDATE'$'\n''GUILD_MEMBER_REMOVE'$'\n''CHANNEL_CREATE'$'\n''CHANNEL_UPDATE'$'\n''CHANNEL_DELETE'$'\n''THREAD_CREATE'$'\n''MESSAGE_CREATE'$'\n''MESSAGE_UPDATE'$'\n''MESSAGE_DELETE'$'\n''MESSAGE_REACTION_ADD'$'\n''MESSAGE_REACTION_REMOVE'$'\n''TYPING_START'$'\n''PRESENCE_UPDATE'$'\n''VOICE_STATE_UPDATE'$'\n''INTERACTION_CREATE'
+        return
+        ;;
+    '--op')
         return
         ;;
     esac

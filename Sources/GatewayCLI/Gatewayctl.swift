@@ -10,7 +10,9 @@ public struct Gatewayctl: ParsableCommand {
         commandName: "gatewayctl",
         abstract: "Inspect and debug Discord gateway connections.",
         version: version,
-        subcommands: [ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self]
+        subcommands: [
+            ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self, ServeCommand.self,
+        ]
     )
 
     public init() {}

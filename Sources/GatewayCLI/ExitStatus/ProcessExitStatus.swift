@@ -5,6 +5,8 @@
 public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
     /// 0: everything worked.
     case ok = 0
+    /// 1: `serve`: a scenario check failed (the bot did not do what Discord expects of it).
+    case checkFailed = 1
     /// 64 (`EX_USAGE`): the command line was wrong (unknown flag, bad option value).
     case usage = 64
     /// 65 (`EX_DATAERR`): the input was corrupt or truncated: a bad capture

@@ -64,7 +64,8 @@ struct ScenarioRunner {
         case finished
     }
 
-    let configuration: GatewayServerConfiguration
+    /// The rules and READY's content for every connection opened from now on.
+    var configuration: GatewayServerConfiguration
     /// The bound on every wait for the bot.
     let timeout: Duration
     private(set) var stage: Stage = .awaitingSession(deadline: nil)
@@ -451,23 +452,36 @@ struct ScenarioRunner {
                 expected: resumes ? "RESUME" : "IDENTIFY", observed: "no new session within \(timeout)", now: now)
         case .stayingAway:
             decide(scenario, "does not reconnect", passed: true, expected: "no new session", observed: "stayed away", now: now)
+            // A bot that did right is gone: the next scenario waits, without a deadline, for it to be started again.
+            return finishScenario(now: now, liveConnection: nil, botRestarts: true)
         }
         let live = connections[connection] != nil ? connection : nil
         return finishScenario(now: now, liveConnection: live)
     }
 
-    /// Ends the running scenario; the next one starts on `liveConnection` if the session is live there.
-    private mutating func finishScenario(now: Duration, liveConnection: Int?) -> [ServeAction] {
+    /// Ends the running scenario; the next one starts on `liveConnection` if the session is live
+    /// there. After a scenario the bot must not come back from (`botRestarts`), the next one waits
+    /// for a new session however long it takes.
+    private mutating func finishScenario(now: Duration, liveConnection: Int?, botRestarts: Bool = false) -> [ServeAction] {
         if !pending.isEmpty { pending.removeFirst() }
         guard !pending.isEmpty else {
             stage = .finished
             return []
         }
-        stage = .awaitingSession(deadline: now + timeout)
+        stage = .awaitingSession(deadline: botRestarts ? nil : now + timeout)
         if let liveConnection, connections[liveConnection]?.state == .ready {
             return sessionIsLive(on: liveConnection, now: now)
         }
         return []
+    }
+
+    /// Closes every connection still open with 1001 (going away), as a server shutting down does.
+    mutating func closeAll(now: Duration) -> [ServeAction] {
+        var actions: [ServeAction] = []
+        for id in connections.keys.sorted() {
+            actions += send(on: id, now: now) { try $0.close(code: .goingAway, reason: "gatewayctl serve is stopping", now: now) }
+        }
+        return actions
     }
 
     // MARK: - Helpers

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import GatewayServer
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// `gatewayctl serve`: a mock Discord gateway on loopback that makes Discord misbehave on demand
+/// and judges how a bot handles it.
+public struct ServeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a mock Discord gateway that tests a bot, scenario by scenario.",
+        discussion: """
+            Listens on --host (loopback by default) and prints the gateway URL; point the bot's \
+            REST base at http://HOST:PORT/api/v10 and its gateway at the printed ws:// URL (or let \
+            it ask GET /api/v10/gateway/bot, which answers with that URL). Also answered: \
+            GET /api/v10/gateway, /users/@me and /oauth2/applications/@me.
+
+            Each --scenario runs in turn once the bot has a session (all: every one; \
+            --list-scenarios names them), and each check prints PASS or FAIL with what was \
+            expected and what the bot did, then a table. Both directions of every connection are \
+            shown as connect and replay show them (--format, --event, --op, --frames); the bot's \
+            token is shown as [redacted]. After a close code that forbids reconnecting \
+            (4004, 4010-4014), start the bot again for the next scenario. Without --scenario \
+            the server just serves until Ctrl-C.
+
+            Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 69 the address \
+            cannot be bound, 130 Ctrl-C (every connection is closed with 1001 first).
+
+            Examples:
+              gatewayctl serve --port 8765 --scenario all
+              gatewayctl serve --port 0 --scenario reconnect --scenario zombie --format jsonl
+            """)
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one; the URL is printed).")
+    var port = 8765
+
+    @Option(
+        name: .customLong("scenario"),
+        help: ArgumentHelp("A scenario to run (repeatable; all runs every one).", valueName: "name"),
+        completion: .list(["all"] + Scenario.all.map(\.name)))
+    var scenarios: [String] = []
+
+    @Flag(name: .customLong("list-scenarios"), help: "List the scenarios with what each checks, and exit.")
+    var listScenarios = false
+
+    @Option(help: "Seconds any wait for the bot may take before its check fails.")
+    var timeout: Double = 30
+
+    @Option(name: .customLong("heartbeat-interval"), help: "The heartbeat interval HELLO announces, in milliseconds.")
+    var heartbeatInterval = 41_250
+
+    @OptionGroup var output: OutputOptions
+
+    @OptionGroup var filters: FilterOptions
+
+    public init() {}
+
+    public func validate() throws {
+        _ = try chosenScenarios()
+        guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard (100...3_600_000).contains(heartbeatInterval) else {
+            throw ValidationError("--heartbeat-interval must be 100 to 3600000 milliseconds")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+    }
+
+    func chosenScenarios() throws(ValidationError) -> [Scenario] {
+        var chosen: [Scenario] = []
+        for name in scenarios {
+            if name == "all" {
+                chosen += Scenario.all
+            } else if let scenario = Scenario(name: name) {
+                chosen.append(scenario)
+            } else {
+                throw ValidationError(
+                    "--scenario \(name): not a scenario; use all or one of \(Scenario.all.map(\.name).joined(separator: ", "))")
+            }
+        }
+        return chosen
+    }
+
+    public func run() throws {
+        let (format, colors) = output.resolved()
+        if listScenarios {
+            let renderer = Renderer(format: format, colors: colors)
+            for scenario in Scenario.all { renderer.scenario(scenario) }
+            renderer.flush()
+            return
+        }
+        let scenarios = try chosenScenarios()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        var serverConfiguration = GatewayServerConfiguration(resumeURL: "")
+        serverConfiguration.heartbeatInterval = .milliseconds(heartbeatInterval)
+        let filter = filters.filter(framesByDefault: false)
+        serverConfiguration.reportsFrames = filter.showsFrames
+        let configuration = serverConfiguration
+        let (host, port) = (host, port)
+        let waitLimit = Duration.milliseconds((timeout * 1000).rounded())
+        let interrupted = NIOLockedValueBox(false)
+        let verdicts: [ServeVerdict]
+        do {
+            let bound = try loop.submit {
+                NIOLoopBound(
+                    ServeServer(
+                        scenarios: scenarios, configuration: configuration, timeout: waitLimit,
+                        renderer: Renderer(format: format, colors: colors), filter: filter, eventLoop: loop),
+                    eventLoop: loop)
+            }.wait()
+            let listener: any Channel
+            do {
+                listener = try loop.flatSubmit { bound.value.bind(host: host, port: port) }.wait()
+            } catch {
+                throw ServeError("cannot listen on \(host):\(port): \(error)", exitStatus: .unavailable)
+            }
+            let interrupt = InterruptSignal {
+                interrupted.withLockedValue { $0 = true }
+                loop.execute { bound.value.stop() }
+            }
+            defer { interrupt.cancel() }
+            let finished = try loop.submit { bound.value.finished.futureResult }.wait()
+            try finished.wait()
+            try? listener.close().wait()
+            verdicts = try loop.submit { bound.value.verdicts }.wait()
+        } catch let error as ServeError {
+            throw error
+        } catch {
+            throw ServeError("internal error: \(error)", exitStatus: .internalError)
+        }
+        if interrupted.withLockedValue({ $0 }) { throw CancellationError() }
+        if verdicts.contains(where: { !$0.passed }) {
+            throw ServeError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)
+        }
+    }
+}
+
+/// Why `serve` stopped with a status other than 0.
+struct ServeError: Error, ExitStatusReporting, CustomStringConvertible {
+    var message: String
+    var exitStatus: ProcessExitStatus
+
+    init(_ message: String, exitStatus: ProcessExitStatus) {
+        self.message = message
+        self.exitStatus = exitStatus
+    }
+
+    var description: String { message }
+}

@@ -1,0 +1,62 @@
+import GatewayCodecs
+
+/// The REST calls bot libraries make before they connect, answered so a library pointed at
+/// `serve` for REST and gateway starts without patches beyond its base URLs.
+enum ServeREST {
+    /// The response to a request head: status line, JSON body.
+    static func response(method: String, target: String, gatewayURL: String) -> [UInt8] {
+        let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
+        // Any API version prefix: /api/v10/gateway, /api/v9/gateway, /api/gateway.
+        var route = path
+        if route.hasPrefix("/api/") {
+            route = String(route.dropFirst(4))
+            if route.hasPrefix("/v"), let slash = route.dropFirst(2).firstIndex(of: "/"),
+                route[route.index(route.startIndex, offsetBy: 2)..<slash].allSatisfy(\.isNumber)
+            {
+                route = String(route[slash...])
+            }
+        }
+        guard method == "GET" else {
+            return json(405, "Method Not Allowed", ["message": "405: Method Not Allowed", "code": 0])
+        }
+        switch route {
+        case "/gateway":
+            return json(200, "OK", ["url": .string(gatewayURL)])
+        case "/gateway/bot":
+            return json(
+                200, "OK",
+                [
+                    "url": .string(gatewayURL), "shards": 1,
+                    "session_start_limit": ["total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1],
+                ])
+        case "/users/@me":
+            return json(200, "OK", botUser)
+        case "/oauth2/applications/@me":
+            return json(200, "OK", application)
+        default:
+            return json(
+                404, "Not Found",
+                ["message": .string("404: gatewayctl serve answers only the gateway's REST calls, not \(path)"), "code": 0])
+        }
+    }
+
+    static let botUser: GatewayValue = [
+        "id": .string(ServeSampleData.botUserID), "username": "gatewayctl-bot", "discriminator": "0",
+        "global_name": nil, "avatar": nil, "bot": true, "verified": true, "flags": 0, "mfa_enabled": false,
+    ]
+
+    static let application: GatewayValue = [
+        "id": .string(ServeSampleData.botUserID), "name": "gatewayctl-bot", "icon": nil, "description": "",
+        "bot_public": true, "bot_require_code_grant": false, "flags": 0,
+        "owner": ["id": "1000000000000000002", "username": "owner", "discriminator": "0", "avatar": nil],
+        "verify_key": "0000000000000000000000000000000000000000000000000000000000000000", "team": nil,
+    ]
+
+    private static func json(_ status: Int, _ reason: String, _ body: GatewayValue) -> [UInt8] {
+        let bytes = GatewayJSON.encode(body)
+        let head =
+            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/json\r\nContent-Length: \(bytes.count)\r\n"
+            + "Connection: close\r\n\r\n"
+        return Array(head.utf8) + bytes
+    }
+}

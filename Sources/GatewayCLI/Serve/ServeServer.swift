@@ -1,0 +1,224 @@
+import DiscordGateway
+import GatewayCodecs
+import GatewayServer
+import NIOCore
+import NIOPosix
+
+// Theory of operation
+//
+// `serve`'s driver: a listener on one event loop, every accepted connection on
+// that same loop, and one ScenarioRunner that every byte, end of input and
+// deadline goes through. The runner returns actions (write to a connection,
+// close its socket), which the channel handlers perform; one scheduled task is
+// kept for the runner's next deadline. Everything the runner reports is
+// rendered here, the bot's token redacted. When every scenario asked for was
+// played, each connection still open is closed with 1001 and `finished`
+// completes; without scenarios the server serves until Ctrl-C.
+
+/// `gatewayctl serve`'s listener and driver. Confined to its event loop.
+final class ServeServer {
+    let eventLoop: any EventLoop
+    /// The gateway URL bots connect to (`ws://host:port`), once bound.
+    private(set) var url = ""
+    /// Completes when the scenarios were played (never without scenarios), or on ``stop()``.
+    let finished: EventLoopPromise<Void>
+
+    fileprivate(set) var runner: ScenarioRunner
+    fileprivate let renderer: Renderer
+    private let filter: OutputFilter
+    private let hasScenarios: Bool
+    private let clock = SessionClock()
+    private var handlers: [Int: ServeChannelHandler] = [:]
+    private var nextConnection = 0
+    private var deadlineTask: Scheduled<Void>?
+    private var scheduledDeadline: Duration?
+    private var done = false
+
+    init(
+        scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration, renderer: Renderer,
+        filter: OutputFilter, eventLoop: any EventLoop
+    ) {
+        self.eventLoop = eventLoop
+        self.renderer = renderer
+        self.filter = filter
+        hasScenarios = !scenarios.isEmpty
+        runner = ScenarioRunner(
+            scenarios: scenarios, configuration: configuration, timeout: timeout, random: SystemRandomNumberGenerator())
+        finished = eventLoop.makePromise()
+    }
+
+    /// Every verdict so far.
+    var verdicts: [ServeVerdict] { runner.verdicts }
+
+    /// Binds the listener to `host`:`port` (0 picks a free port).
+    func bind(host: String, port: Int) -> EventLoopFuture<any Channel> {
+        // The listener and every connection share the server's one loop, so the server stays confined to it.
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ServeChannelHandler(server: bound.value))
+                }
+            }
+            .bind(host: host, port: port)
+            .map { channel in
+                let boundPort = channel.localAddress?.port ?? port
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                bound.value.url = "ws://\(shownHost):\(boundPort)"
+                // READY's resume_gateway_url: RESUME comes back here.
+                bound.value.runner.configuration.resumeURL = bound.value.url
+                bound.value.renderer.listening(
+                    gateway: bound.value.url, rest: "http://\(shownHost):\(boundPort)/api/v10")
+                bound.value.renderer.flush()
+                return channel
+            }
+    }
+
+    // MARK: - From the channel handlers
+
+    /// A gateway connection began; returns its number.
+    func opened(_ handler: ServeChannelHandler) -> Int {
+        nextConnection += 1
+        let id = nextConnection
+        handlers[id] = handler
+        perform(runner.opened(id, now: clock.now()))
+        return id
+    }
+
+    /// Bytes a gateway connection read.
+    func read(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
+        perform(runner.received(id, bytes, now: clock.now()))
+    }
+
+    /// A gateway connection's socket ended.
+    func ended(_ id: Int) {
+        perform(runner.endOfInput(id, now: clock.now()))
+        handlers[id] = nil
+    }
+
+    /// A REST call was answered.
+    func restRequest(method: String, target: String) {
+        if filter.showsConnectionLines { renderer.info("REST \(method) \(target)", RenderContext(time: clock.now(), connection: 0)) }
+        renderer.flush()
+    }
+
+    /// Ctrl-C: closes every connection with 1001 and finishes.
+    func stop() {
+        perform(runner.closeAll(now: clock.now()))
+        finish()
+    }
+
+    // MARK: - Internals
+
+    private func perform(_ actions: [ServeAction]) {
+        for action in actions {
+            switch action {
+            case .write(let id, let bytes): handlers[id]?.write(bytes)
+            case .closeTransport(let id): handlers[id]?.close()
+            }
+        }
+        render()
+        if hasScenarios && runner.isFinished && !done {
+            let closing = runner.closeAll(now: clock.now())
+            for action in closing {
+                if case .write(let id, let bytes) = action { handlers[id]?.write(bytes) }
+            }
+            render()
+            finish()
+            return
+        }
+        schedule(runner.nextDeadline)
+    }
+
+    private func finish() {
+        guard !done else { return }
+        done = true
+        deadlineTask?.cancel()
+        deadlineTask = nil
+        for handler in handlers.values { handler.close() }
+        if hasScenarios { renderer.verdictTable(runner.verdicts) }
+        renderer.flush()
+        finished.succeed(())
+    }
+
+    private func schedule(_ deadline: Duration?) {
+        guard !done, deadline != scheduledDeadline || deadlineTask == nil else { return }
+        deadlineTask?.cancel()
+        deadlineTask = nil
+        scheduledDeadline = nil
+        guard let deadline else { return }
+        scheduledDeadline = deadline
+        deadlineTask = eventLoop.assumeIsolated().scheduleTask(deadline: clock.deadline(deadline)) { [self] in
+            deadlineTask = nil
+            scheduledDeadline = nil
+            perform(runner.handleDeadline(now: clock.now()))
+        }
+    }
+
+    private func render() {
+        while let event = runner.nextEvent() {
+            switch event {
+            case .connection(let id, let event):
+                render(event, RenderContext(time: clock.now(), connection: id))
+            case .scenarioStarted(let scenario):
+                renderer.info("scenario \(scenario.name): \(scenario.summary)", RenderContext(time: clock.now(), connection: 0))
+            case .verdict(let verdict):
+                renderer.verdict(verdict)
+            }
+        }
+        renderer.flush()
+    }
+
+    private func render(_ event: GatewayServerEvent, _ context: RenderContext) {
+        let lines = filter.showsConnectionLines
+        switch event {
+        case .connected(let query):
+            if lines { renderer.info("bot connected: \(query)", context) }
+        case .refused(let status, let reason):
+            if lines { renderer.info("upgrade refused with HTTP \(status): \(reason)", context) }
+        case .frame(let header):
+            if filter.showsFrames { renderer.frame(context, .outbound, header, offset: header.offset) }
+        case .received(let payload):
+            if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
+                renderer.payload(.sent, context, .outbound, Self.redactingToken(payload))
+            }
+        case .sent(let payload):
+            if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
+                renderer.payload(.event, context, .inbound, payload)
+            }
+        case .heartbeat:
+            break
+        case .identified(let request, let sessionID):
+            if lines {
+                renderer.info(
+                    "IDENTIFY accepted: session \(sessionID), intents \(request.intents.rawValue)"
+                        + (request.shard.map { ", shard \($0)" } ?? ""), context)
+            }
+        case .resumeRequested(let sessionID, let sequence):
+            if lines { renderer.info("RESUME of session \(sessionID) from seq \(sequence)", context) }
+        case .resumed(let sessionID, let replayed):
+            if lines { renderer.info("session \(sessionID) resumed: \(replayed) missed dispatches replayed", context) }
+        case .violation(let violation):
+            renderer.error("the bot broke a gateway rule: \(violation.message); closing with \(violation.code.rawValue)", offset: violation.offset, context)
+        case .disconnected(let disconnect):
+            if lines { renderer.info("connection ended: \(disconnect)", context) }
+        }
+    }
+
+    /// The payload with IDENTIFY's or RESUME's token replaced, for showing.
+    static func redactingToken(_ payload: GatewayPayload) -> GatewayPayload {
+        guard payload.opcode == .identify || payload.opcode == .resume, case .object(var data) = payload.data,
+            data["token"] != nil
+        else { return payload }
+        data["token"] = .string(GatewayConnection.redactedToken)
+        let value: GatewayValue = ["op": .integer(Int64(payload.opcode.rawValue)), "d": .object(data), "s": nil, "t": nil]
+        let bytes: [UInt8]
+        switch payload.encoding {
+        case .json: bytes = GatewayJSON.encode(value)
+        case .etf: bytes = (try? GatewayETF.encode(value)) ?? GatewayJSON.encode(value)
+        }
+        let encoding: GatewayEncoding = bytes.first == 131 ? .etf : .json
+        return (try? GatewayPayload(decoding: bytes, encoding: encoding)) ?? payload
+    }
+}

@@ -1,0 +1,160 @@
+import DiscordGateway
+import Foundation
+import Testing
+
+/// `gatewayctl connect` against `gatewayctl serve`, both the built binary, on loopback: our own
+/// client must pass every scenario, and neither process may print the token.
+@Suite(.serialized) struct ServeLiveTests {
+    /// A running `gatewayctl serve`, its output in a file.
+    final class Server {
+        let process = Process()
+        let directory: URL
+        let outPath: String
+        let errPath: String
+        private(set) var url = ""
+
+        init(_ arguments: [String]) throws {
+            let binary = try #require(GatewayctlBinaryTests.binary, "build gatewayctl first (swift build)")
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatewayctl-serve-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            outPath = directory.appendingPathComponent("stdout").path
+            errPath = directory.appendingPathComponent("stderr").path
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+            process.executableURL = binary
+            process.arguments = ["serve", "--port", "0", "--format", "jsonl"] + arguments
+            process.environment = [:]
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            try process.run()
+            let deadline = Date().addingTimeInterval(10)
+            while url.isEmpty && Date() < deadline {
+                if let listening = lines.first(where: { $0["kind"] == "listening" }), let gateway = listening["gateway"]?.stringValue {
+                    url = gateway
+                } else {
+                    usleep(20_000)
+                }
+            }
+            if url.isEmpty { Issue.record("serve printed no listening line: \(stderr)") }
+        }
+
+        var stdout: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+        var lines: [GatewayValue] {
+            stdout.split(separator: "\n").compactMap { try? GatewayJSON.decode(Array($0.utf8)) }
+        }
+        var verdicts: [GatewayValue] { lines.filter { $0["kind"] == "verdict" } }
+
+        /// Waits for the process to exit (killing it after `timeout` seconds); returns its status.
+        func wait(timeout: Double) -> Int32 {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                process.terminate()
+                Issue.record("serve did not finish within \(timeout) s")
+            }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    func connect(_ url: String, seconds: Int) throws -> GatewayctlRun {
+        try GatewayctlRun.run(
+            ["connect", "--url", url, "--format", "jsonl", "--no-status", "--duration", String(seconds)],
+            timeout: Double(seconds) + 10)
+    }
+
+    @Test func ourClientPassesEveryScenarioItComesBackFrom() throws {
+        let scenarios = ["normal", "server-heartbeat", "reconnect", "invalid-session-resumable", "invalid-session", "zombie", "drop", "close-4000", "close-4007", "close-4008"]
+        let server = try Server(
+            ["--heartbeat-interval", "500", "--timeout", "10"] + scenarios.flatMap { ["--scenario", $0] })
+        let client = try connect(server.url, seconds: 25)
+        let status = server.wait(timeout: 30)
+        #expect(status == 0, "\(server.stderr)\n\(server.verdicts)")
+        let failed = server.verdicts.filter { $0["passed"] != true }
+        #expect(failed.isEmpty, "\(failed)")
+        #expect(Set(server.verdicts.compactMap { $0["scenario"]?.stringValue }) == Set(scenarios))
+        #expect(server.lines.last?["kind"] == "verdicts")
+        // The bot's IDENTIFY and RESUME are shown, their token redacted.
+        #expect(server.lines.contains { $0["kind"] == "sent" && $0["op"] == 2 && $0["d"]?["token"] == "[redacted]" })
+        #expect(server.lines.contains { $0["kind"] == "sent" && $0["op"] == 6 && $0["d"]?["token"] == "[redacted]" })
+        #expect(!server.stdout.contains(GatewayctlRun.token) && !server.stderr.contains(GatewayctlRun.token))
+        #expect(!client.leaksToken)
+        // What the client saw of the scenarios.
+        #expect(client.lines.contains { $0["kind"] == "event" && $0["op"] == 7 })
+        #expect(client.lines.contains { $0["kind"] == "event" && $0["t"] == "RESUMED" })
+    }
+
+    @Test func aFatalCloseStopsOurClientAndTheNextScenarioWaitsForARestart() throws {
+        let server = try Server(
+            ["--heartbeat-interval", "500", "--timeout", "2", "--scenario", "close-4004", "--scenario", "close-4013"])
+        let first = try connect(server.url, seconds: 15)
+        #expect(first.status == 77, "\(first.stderr)")
+        // Restarted after the scenario's two seconds of staying away, as a person would.
+        usleep(2_500_000)
+        let second = try connect(server.url, seconds: 15)
+        #expect(second.status == 78, "\(second.stderr)")
+        #expect(server.wait(timeout: 10) == 0, "\(server.stderr)")
+        #expect(server.verdicts.map { $0["check"] } == ["does not reconnect", "does not reconnect"])
+        #expect(server.verdicts.allSatisfy { $0["passed"] == true })
+    }
+
+    @Test func aFailedCheckExitsWithOne() throws {
+        // A bot restarted at once after 4004 came back when it should have stayed away.
+        let server = try Server(["--heartbeat-interval", "500", "--timeout", "2", "--scenario", "close-4004"])
+        let first = try connect(server.url, seconds: 15)
+        #expect(first.status == 77, "\(first.stderr)")
+        _ = try connect(server.url, seconds: 1)
+        let status = server.wait(timeout: 15)
+        #expect(status == 1, "\(server.stderr)")
+        #expect(server.verdicts.map { $0["passed"] } == [false])
+        #expect(server.stderr.contains("1 of 1 checks failed"), "\(server.stderr)")
+    }
+
+    @Test func restCallsAreAnswered() throws {
+        let server = try Server([])
+        defer { server.process.terminate() }
+        let rest = server.url.replacingOccurrences(of: "ws://", with: "http://")
+        for (path, key) in [("/api/v10/gateway/bot", "session_start_limit"), ("/api/v10/gateway", "url"), ("/api/v10/users/@me", "username")] {
+            let body = try Self.get(rest + path)
+            #expect(body.0 == 200, "\(path)")
+            #expect(body.1[key] != nil, "\(path): \(body.1)")
+        }
+        #expect(try Self.get(rest + "/api/v10/channels/1").0 == 404)
+    }
+
+    /// A plain HTTP GET over a socket (URLSession is not on every Linux toolchain's Foundation).
+    static func get(_ url: String) throws -> (Int, GatewayValue) {
+        let parts = url.dropFirst("http://".count).split(separator: "/", maxSplits: 1)
+        let hostPort = parts[0].split(separator: ":")
+        let path = "/" + (parts.count > 1 ? String(parts[1]) : "")
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(hostPort[1]) ?? 0).bigEndian
+        address.sin_addr.s_addr = inet_addr(String(hostPort[0]))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return (status, (try? GatewayJSON.decode(Array(body.utf8))) ?? .null)
+    }
+}
