@@ -26,6 +26,45 @@ public struct WebSocketFrameParser: Sendable {
         case either
     }
 
+    /// The first bytes of a header that is split across reads.
+    ///
+    /// Kept inline rather than in an array (a header is at most 14 bytes), so
+    /// the state carries it with no allocation, and a copy of the state never
+    /// shares a buffer that appending the next byte would have to copy.
+    struct PartialHeader: Sendable {
+        /// Bytes received so far; the reader stops at the header's length, so at
+        /// most 14. One byte, declared first: the padding after it gives ``State``
+        /// spare bits for its case tag. Without them the state needs a tag byte of
+        /// its own, and every step that replaces the state calls a generic destroy
+        /// (measurably slower parsing).
+        private var received: UInt8 = 0
+        /// Room for the longest header.
+        private var storage: (UInt64, UInt64) = (0, 0)
+
+        var count: Int { Int(received) }
+        var isEmpty: Bool { received == 0 }
+
+        subscript(index: Int) -> UInt8 {
+            Swift.withUnsafeBytes(of: storage) { $0[index] }
+        }
+
+        mutating func append(_ byte: UInt8) {
+            let index = count
+            Swift.withUnsafeMutableBytes(of: &storage) { $0[index] = byte }
+            received += 1
+        }
+
+        /// Calls `body` with the bytes received so far.
+        func withBytes<Result>(
+            _ body: (UnsafeRawBufferPointer) throws(WebSocketProtocolError) -> Result
+        ) throws(WebSocketProtocolError) -> Result {
+            let count = count
+            return try Swift.withUnsafeBytes(of: storage) { (raw) throws(WebSocketProtocolError) -> Result in
+                try body(UnsafeRawBufferPointer(rebasing: raw[..<count]))
+            }
+        }
+    }
+
     /// A frame whose header has been read and whose payload is being copied.
     struct FrameInProgress: Sendable {
         var header: WebSocketFrameHeader
@@ -35,15 +74,40 @@ public struct WebSocketFrameParser: Sendable {
         var received: Int
     }
 
+    /// The data message being read, from its first frame's header to the end
+    /// of its FIN frame's payload. Control frames may come between its frames.
+    struct MessageInProgress: Sendable {
+        /// Text or binary, from the first frame.
+        let opcode: WebSocketOpcode
+        /// Payload bytes announced so far, the current frame's included: the
+        /// message size limit is checked against it, and the sink grows toward it.
+        var length: Int
+        /// UTF-8 validation of a text message, carried across reads and frames
+        /// because a code point may be split anywhere.
+        var utf8 = UTF8Validator()
+    }
+
     /// Where the parser is inside the current frame.
     enum State: Sendable {
-        /// Reading a header (2 to 14 bytes); the bytes seen so far, if the
-        /// header is split across reads, are in `headerScratch`.
-        case header
+        /// Reading a header (2 to 14 bytes). Empty unless the header is split
+        /// across reads, which is rare: the fast path reads a whole header in place.
+        case header(PartialHeader)
         /// Copying the payload of a frame whose header is complete.
         case payload(FrameInProgress)
         /// A violation was found; the parser refuses all further input.
-        case failed(WebSocketProtocolError)
+        /// `midHeader`: it was found in a header some of whose bytes were
+        /// already taken in, so the input does not end between frames.
+        case failed(WebSocketProtocolError, midHeader: Bool)
+    }
+
+    /// What ``append(_:)`` and ``nextFrame()`` keep between calls. Unused by
+    /// ``WebSocketClient``, which streams its reads through ``step(_:at:messageSink:)``.
+    private struct WholeFrameBuffer: Sendable {
+        /// Appended input; bytes before `index` are parsed.
+        var input: [UInt8] = []
+        var index = 0
+        /// The payload of the data frame being read, until the frame is whole.
+        var payload: [UInt8] = []
     }
 
     /// What one call of ``step(_:at:messageSink:)`` produced.
@@ -64,21 +128,19 @@ public struct WebSocketFrameParser: Sendable {
     private let maxMessageSize: Int
     private let validatesText: Bool
 
-    private var state: State = .header
-    private var headerScratch: [UInt8] = []
+    private var state: State = .header(PartialHeader())
     /// Stream offset of the next byte to be parsed.
     public private(set) var offset: Int
-    /// Opcode of the message in progress (text or binary), nil between messages.
-    private var messageOpcode: WebSocketOpcode?
-    /// Payload bytes of the message in progress, including the current frame.
-    private var messageLength = 0
-    private var utf8 = UTF8Validator()
+    /// The data message being read; nil between messages.
+    private var message: MessageInProgress?
+    /// The payload of the control frame being read (at most 125 bytes), unmasked,
+    /// until it is whole: a control frame may come between the frames of a
+    /// message, so it cannot use the message sink. Not in ``FrameInProgress``:
+    /// with no reference inside, each step copies the state's frame as plain
+    /// bytes, where an array there would be retained and released every time
+    /// (measurably slower framing).
     private var controlPayload: [UInt8] = []
-
-    // The buffered whole-frame interface.
-    private var pending: [UInt8] = []
-    private var pendingIndex = 0
-    private var framePayload: [UInt8] = []
+    private var buffered = WholeFrameBuffer()
 
     /// Creates a parser.
     /// - Parameters:
@@ -92,15 +154,15 @@ public struct WebSocketFrameParser: Sendable {
         maxMessageSize = configuration.maxMessageSize
         validatesText = configuration.validatesTextMessages
         offset = startOffset
-        headerScratch.reserveCapacity(14)
     }
 
     /// True when no frame is partially parsed (neither buffered nor in progress),
     /// so the input so far ended cleanly between frames.
     public var isAtFrameBoundary: Bool {
-        guard pendingIndex == pending.count, headerScratch.isEmpty else { return false }
+        guard buffered.index == buffered.input.count else { return false }
         switch state {
-        case .header, .failed: return true
+        case .header(let partial): return partial.isEmpty
+        case .failed(_, let midHeader): return !midHeader
         case .payload: return false
         }
     }
@@ -118,49 +180,49 @@ public struct WebSocketFrameParser: Sendable {
     }
 
     /// True while a fragmented message has started and not yet finished.
-    public var isInsideFragmentedMessage: Bool { messageOpcode != nil }
+    public var isInsideFragmentedMessage: Bool { message != nil }
 
     // MARK: Whole frames
 
     /// Buffers `bytes` for ``nextFrame()``.
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        pending.append(contentsOf: bytes)
+        buffered.input.append(contentsOf: bytes)
     }
 
     /// Buffers `bytes` for ``nextFrame()``.
     public mutating func append(_ bytes: [UInt8]) {
-        pending.append(contentsOf: bytes)
+        buffered.input.append(contentsOf: bytes)
     }
 
     /// The next complete frame from the buffered input, nil when more input is
     /// needed. After an error, every call throws that error again.
     public mutating func nextFrame() throws(WebSocketProtocolError) -> WebSocketFrame? {
         while true {
-            let buffer = pending
-            var position = pendingIndex
-            var sink = framePayload
-            framePayload = []
+            let buffer = buffered.input
+            var position = buffered.index
+            var sink = buffered.payload
+            buffered.payload = []
             let result = buffer.withUnsafeBytes { input in
                 Result { () throws(WebSocketProtocolError) -> Step in try step(input, at: &position, messageSink: &sink) }
             }
-            pendingIndex = position
-            if pendingIndex == pending.count {
-                // Everything buffered is consumed (partial headers live in the scratch).
-                pending.removeAll(keepingCapacity: true)
-                pendingIndex = 0
+            buffered.index = position
+            if buffered.index == buffered.input.count {
+                // Everything buffered is consumed (a partial header is kept in the state).
+                buffered.input.removeAll(keepingCapacity: true)
+                buffered.index = 0
             }
             switch result {
             case .failure(let error):
                 throw error
             case .success(.needMoreInput):
-                framePayload = sink
+                buffered.payload = sink
                 return nil
             case .success(.header):
-                framePayload = sink
+                buffered.payload = sink
             case .success(.dataFrameEnd(let header, _)):
                 return WebSocketFrame(header: header, payload: sink)
             case .success(.controlFrame(let header, let payload)):
-                framePayload = sink
+                buffered.payload = sink
                 return WebSocketFrame(header: header, payload: payload)
             }
         }
@@ -176,56 +238,69 @@ public struct WebSocketFrameParser: Sendable {
     ) throws(WebSocketProtocolError) -> Step {
         do throws(WebSocketProtocolError) {
             switch state {
-            case .failed(let error):
+            case .failed(let error, _):
                 throw error
-            case .header:
-                return try readHeader(input, at: &position, messageSink: &messageSink)
+            case .header(let partial):
+                return try readHeader(partial, input, at: &position, messageSink: &messageSink)
             case .payload(let frame):
                 return try readPayload(frame, input, at: &position, messageSink: &messageSink)
             }
         } catch {
-            state = .failed(error)
+            switch state {
+            case .header(let partial): state = .failed(error, midHeader: !partial.isEmpty)
+            case .payload: state = .failed(error, midHeader: false)
+            case .failed: break  // The same error, thrown again.
+            }
             throw error
         }
     }
 
     private mutating func readHeader(
-        _ input: UnsafeRawBufferPointer, at position: inout Int, messageSink: inout [UInt8]
+        _ partialAtStart: PartialHeader, _ input: UnsafeRawBufferPointer, at position: inout Int,
+        messageSink: inout [UInt8]
     ) throws(WebSocketProtocolError) -> Step {
         // Fast path: the whole header is in this read, as it nearly always is.
-        if headerScratch.isEmpty && input.count - position >= 2 {
+        if partialAtStart.isEmpty && input.count - position >= 2 {
             let first = input[position]
             let second = input[position + 1]
             try checkFirstByte(first, at: offset)
             try checkSecondByte(first, second, at: offset + 1)
             let length = Self.headerLength(second)
             if input.count - position >= length {
-                let header = try decodeHeader(UnsafeRawBufferPointer(rebasing: input[position..<position + length]))
+                let header = try decodeHeader(
+                    UnsafeRawBufferPointer(rebasing: input[position..<position + length]), at: offset)
                 position += length
                 offset += length
                 return begin(header, available: input.count - position, messageSink: &messageSink)
             }
         }
+        // A header split across reads: a byte at a time, each checked as it arrives.
+        var partial = partialAtStart
         while position < input.count {
             let byte = input[position]
             let byteOffset = offset
-            headerScratch.append(byte)
+            partial.append(byte)
             position += 1
             offset += 1
-            switch headerScratch.count {
+            // Kept current: a read that ends here leaves the bytes for the next one,
+            // and a violation found below knows it cut a header short.
+            state = .header(partial)
+            switch partial.count {
             case 1:
                 try checkFirstByte(byte, at: byteOffset)
             case 2:
-                try checkSecondByte(headerScratch[0], byte, at: byteOffset)
-            case 3 where headerScratch[1] & 0x7F == 127 && byte & 0x80 != 0:
+                try checkSecondByte(partial[0], byte, at: byteOffset)
+            case 3 where partial[1] & 0x7F == 127:
                 // A length of 2^63 or more is refused before the other 7 bytes arrive.
-                _ = try decodeHeader(headerScratch)
+                try Self.checkLongLengthTopBit(byte, at: byteOffset)
             default:
                 break
             }
-            if headerScratch.count >= 2 && headerScratch.count == Self.headerLength(headerScratch[1]) {
-                let header = try decodeHeader(headerScratch)
-                headerScratch.removeAll(keepingCapacity: true)
+            if partial.count >= 2 && partial.count == Self.headerLength(partial[1]) {
+                let headerOffset = offset - partial.count
+                let header = try partial.withBytes { (bytes) throws(WebSocketProtocolError) in
+                    try decodeHeader(bytes, at: headerOffset)
+                }
                 return begin(header, available: input.count - position, messageSink: &messageSink)
             }
         }
@@ -247,10 +322,10 @@ public struct WebSocketFrameParser: Sendable {
                 let start = messageSink.count
                 reserveForMessage(needing: start + count, in: &messageSink)
                 Self.appendUnmasked(chunk, to: &messageSink, key: frame.header.maskingKey, phase: frame.received)
-                if messageOpcode == .text && validatesText {
-                    var validator = utf8
+                if validatesText, let message, message.opcode == .text {
+                    var validator = message.utf8
                     let invalidIndex = messageSink.withUnsafeBytes { validator.validate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-                    utf8 = validator
+                    self.message?.utf8 = validator
                     if let invalidIndex {
                         throw WebSocketProtocolError(
                             .invalidUTF8, "text message is not valid UTF-8", offset: chunkOffset + invalidIndex)
@@ -266,7 +341,7 @@ public struct WebSocketFrameParser: Sendable {
             state = .payload(frame)
             return .needMoreInput
         }
-        state = .header
+        state = .header(PartialHeader())
         let header = frame.header
         if header.opcode.isControl {
             let payload = controlPayload
@@ -276,19 +351,18 @@ public struct WebSocketFrameParser: Sendable {
             }
             return .controlFrame(header, payload: payload)
         }
-        guard let opcode = messageOpcode else {
+        guard let message else {
             preconditionFailure("a data frame's payload ended with no message in progress")
         }
         if header.fin {
-            if opcode == .text && validatesText && !utf8.isAtCharacterBoundary {
+            if message.opcode == .text && validatesText && !message.utf8.isAtCharacterBoundary {
                 throw WebSocketProtocolError(
                     .invalidUTF8, "text message ends inside a UTF-8 sequence",
-                    offset: offset - utf8.unfinishedSequenceLength)
+                    offset: offset - message.utf8.unfinishedSequenceLength)
             }
-            messageOpcode = nil
-            messageLength = 0
+            self.message = nil
         }
-        return .dataFrameEnd(header, messageOpcode: opcode)
+        return .dataFrameEnd(header, messageOpcode: message.opcode)
     }
 
     /// Makes room for `needed` bytes of the message in progress.
@@ -300,6 +374,7 @@ public struct WebSocketFrameParser: Sendable {
     /// a lying length never makes us allocate more than four times what arrived.
     @inline(__always)
     private func reserveForMessage(needing needed: Int, in messageSink: inout [UInt8]) {
+        let messageLength = message?.length ?? 0
         guard needed > messageSink.capacity, needed >= messageLength / 4 else { return }
         messageSink.reserveCapacity(messageLength)
     }
@@ -309,13 +384,13 @@ public struct WebSocketFrameParser: Sendable {
         _ header: WebSocketFrameHeader, available: Int, messageSink: inout [UInt8]
     ) -> Step {
         if !header.opcode.isControl {
-            if header.opcode != .continuation {
-                messageOpcode = header.opcode
-                messageLength = 0
-                utf8 = UTF8Validator()
+            if header.opcode == .continuation {
+                // checkFirstByte refused a continuation with no message in progress.
+                // Cannot overflow: decodeHeader checked the sum against maxMessageSize.
+                message?.length += header.payloadLength
+            } else {
+                message = MessageInProgress(opcode: header.opcode, length: header.payloadLength)
             }
-            // Cannot overflow: decodeHeader checked the sum against maxMessageSize.
-            messageLength += header.payloadLength
             if messageSink.isEmpty {
                 // One allocation for the common whole-frame read; never more than
                 // what has arrived, so a lying length cannot make us allocate.
@@ -352,13 +427,13 @@ public struct WebSocketFrameParser: Sendable {
         if opcode.isControl && !fin {
             throw WebSocketProtocolError(.fragmentedControlFrame, "\(opcode) frame without FIN", offset: byteOffset)
         }
-        if opcode == .continuation && messageOpcode == nil {
+        if opcode == .continuation && message == nil {
             throw WebSocketProtocolError(
                 .unexpectedContinuation, "continuation frame with no fragmented message in progress", offset: byteOffset)
         }
-        if (opcode == .text || opcode == .binary), let messageOpcode {
+        if (opcode == .text || opcode == .binary), let message {
             throw WebSocketProtocolError(
-                .unfinishedMessage, "\(opcode) frame while a fragmented \(messageOpcode) message is unfinished",
+                .unfinishedMessage, "\(opcode) frame while a fragmented \(message.opcode) message is unfinished",
                 offset: byteOffset)
         }
     }
@@ -380,10 +455,21 @@ public struct WebSocketFrameParser: Sendable {
         }
     }
 
-    /// Decodes a header from its first byte, given at least through the bytes
-    /// that decide the length; checks the length against the rules and limits.
-    private func decodeHeader(_ bytes: UnsafeRawBufferPointer) throws(WebSocketProtocolError) -> WebSocketFrameHeader {
-        let headerOffset = offset - (headerScratch.isEmpty ? 0 : headerScratch.count)
+    /// RFC 6455 §5.2: a 64-bit length has its most significant bit clear. A check
+    /// of its own, on the length's first byte, so that a header split across
+    /// reads is refused there, before the other 7 bytes arrive.
+    private static func checkLongLengthTopBit(_ byte: UInt8, at byteOffset: Int) throws(WebSocketProtocolError) {
+        if byte & 0x80 != 0 {
+            throw WebSocketProtocolError(
+                .invalidLength, "64-bit length with the most significant bit set", offset: byteOffset)
+        }
+    }
+
+    /// Decodes a whole header (its bytes from the first one, at stream offset
+    /// `headerOffset`); checks the length against the rules and limits.
+    private func decodeHeader(
+        _ bytes: UnsafeRawBufferPointer, at headerOffset: Int
+    ) throws(WebSocketProtocolError) -> WebSocketFrameHeader {
         let first = bytes[0]
         let second = bytes[1]
         // The length's own bytes: the second byte, or the extended field after it.
@@ -400,11 +486,7 @@ public struct WebSocketFrameParser: Sendable {
             payloadLength = length
             index = 4
         case 127:
-            if bytes[2] & 0x80 != 0 {
-                throw WebSocketProtocolError(
-                    .invalidLength, "64-bit length with the most significant bit set", offset: lengthOffset)
-            }
-            guard bytes.count >= 10 else { return placeholderHeader(first: first, offset: headerOffset) }
+            try Self.checkLongLengthTopBit(bytes[2], at: lengthOffset)
             var length: UInt64 = 0
             for i in 2..<10 { length = length << 8 | UInt64(bytes[i]) }
             if length < 65536 {
@@ -425,6 +507,7 @@ public struct WebSocketFrameParser: Sendable {
                 .frameTooLarge, "frame of \(payloadLength) bytes exceeds the limit of \(maxFrameSize)", offset: lengthOffset)
         }
         if !opcode.isControl {
+            let messageLength = message?.length ?? 0
             let (total, overflow) = messageLength.addingReportingOverflow(payloadLength)
             if overflow || total > maxMessageSize {
                 throw WebSocketProtocolError(
@@ -441,18 +524,6 @@ public struct WebSocketFrameParser: Sendable {
             fin: first & 0x80 != 0, rsv1: first & 0x40 != 0, rsv2: first & 0x20 != 0, rsv3: first & 0x10 != 0,
             opcode: opcode, maskingKey: maskingKey, payloadLength: payloadLength, headerLength: index,
             offset: headerOffset)
-    }
-
-    private func decodeHeader(_ bytes: [UInt8]) throws(WebSocketProtocolError) -> WebSocketFrameHeader {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(WebSocketProtocolError) -> WebSocketFrameHeader in try decodeHeader(raw) }
-        }
-        return try result.get()
-    }
-
-    /// Only returned when an early top-bit check passed on a partial header; never used as a frame.
-    private func placeholderHeader(first: UInt8, offset headerOffset: Int) -> WebSocketFrameHeader {
-        WebSocketFrameHeader(fin: first & 0x80 != 0, opcode: .continuation, payloadLength: 0, headerLength: 0, offset: headerOffset)
     }
 
     // MARK: Payload helpers

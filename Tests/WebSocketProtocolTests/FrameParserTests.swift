@@ -133,6 +133,71 @@ import WebSocketProtocol
         #expect(throws: WebSocketProtocolError.self) { try parser.nextFrame() }
     }
 
+    /// Feeds `pieces` in turn; the frames parsed, or the error.
+    func parsePieces(_ pieces: [[UInt8]], from sender: WebSocketFrameParser.Sender)
+        -> (frames: [WebSocketFrame], error: WebSocketProtocolError?, parser: WebSocketFrameParser)
+    {
+        var parser = WebSocketFrameParser(framesFrom: sender)
+        var frames: [WebSocketFrame] = []
+        do {
+            for piece in pieces {
+                parser.append(piece)
+                while let frame = try parser.nextFrame() { frames.append(frame) }
+            }
+        } catch {
+            return (frames, error, parser)
+        }
+        return (frames, nil, parser)
+    }
+
+    @Test func everySplitOfA14ByteHeaderGivesTheSameFrame() throws {
+        let payload = (0..<65536).map { UInt8(truncatingIfNeeded: $0 &* 11) }
+        let bytes = WebSocketFrameEncoder.encode(opcode: .binary, payload: payload, maskingKey: WebSocketMaskingKey(rawValue: 0x0102_0304))
+            + WebSocketFrameEncoder.encode(opcode: .ping, payload: ascii("after"), maskingKey: Self.rfcKey)
+        let expected = try parseAll(bytes, from: .client, splitSeed: 0)
+        #expect(expected.map(\.header.headerLength) == [14, 6] && expected.first?.payload == payload)
+        // Two cuts anywhere in the header (including none), the rest in one piece.
+        for first in 0...14 {
+            for second in first...14 {
+                let pieces = [Array(bytes[..<first]), Array(bytes[first..<second]), Array(bytes[second...])]
+                let result = parsePieces(pieces, from: .client)
+                #expect(result.error == nil && result.frames == expected, "cuts at \(first), \(second)")
+                #expect(result.parser.isAtFrameBoundary)
+            }
+        }
+    }
+
+    @Test func topBitLengthIsRefusedAtItsFirstByteWhateverTheSplit() {
+        let expected = WebSocketProtocolError(.invalidLength, "64-bit length with the most significant bit set", offset: 102)
+        for masked in [false, true] {
+            let header: [UInt8] = [0x82, masked ? 0xFF : 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0] + (masked ? [1, 2, 3, 4] : [])
+            for cut in 0...header.count {
+                // Only the first three bytes, or the whole header, cut once.
+                for bytes in [Array(header.prefix(3)), header] where cut <= bytes.count {
+                    var parser = WebSocketFrameParser(framesFrom: .either, startOffset: 100)
+                    var caught: WebSocketProtocolError?
+                    for piece in [Array(bytes[..<cut]), Array(bytes[cut...])] {
+                        parser.append(piece)
+                        do { while try parser.nextFrame() != nil {} } catch { caught = error; break }
+                    }
+                    #expect(caught == expected, "masked: \(masked), \(bytes.count) bytes cut at \(cut)")
+                    #expect(!parser.isAtFrameBoundary)
+                }
+            }
+        }
+    }
+
+    @Test func aHeaderCutShortByAViolationIsNotAFrameBoundary() {
+        // RSV1 set; a 16-bit length of 5.
+        for bytes: [UInt8] in [[0xC1, 0x00], [0x82, 0x7E, 0x00, 0x05]] {
+            for splitSeed in Self.splits {
+                let pieces = splitSeed == 0 ? [bytes] : chunks(bytes, randomSplitsSeed: splitSeed)
+                let result = parsePieces(pieces, from: .server)
+                #expect(result.error != nil && !result.parser.isAtFrameBoundary, "\(bytes) split \(String(describing: splitSeed))")
+            }
+        }
+    }
+
     @Test func closeCodesAllowedOnTheWire() throws {
         for code: UInt16 in [1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4004, 4999] {
             let frames = try parseAll(WebSocketFrameEncoder.encode(opcode: .close, payload: WebSocketFrameEncoder.closePayload(code: code)), from: .server, splitSeed: 0)
