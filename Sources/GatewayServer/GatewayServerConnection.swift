@@ -247,7 +247,8 @@ public struct GatewayServerConnection {
         for dispatch in missed {
             output += try send(op: .dispatch, data: dispatch.data, sequence: dispatch.sequence, name: dispatch.name)
         }
-        output += try dispatch("RESUMED", .null, now: now)
+        // Discord sends RESUMED with a `_trace` object; libraries index into `d` (discord.py fails on null).
+        output += try dispatch("RESUMED", ["_trace": ["gatewayctl-serve"]], now: now)
         emit(.resumed(sessionID: sessionID, replayed: missed.count))
         return output
     }

@@ -170,8 +170,8 @@ public struct WebSocketFrameParser: Sendable {
     /// Where the streamed input so far stops inside a frame; nil at a frame boundary.
     var unfinishedFrame: WebSocketTruncation? {
         switch state {
-        case .header:
-            headerScratch.isEmpty ? nil : .frameHeader(offset: offset - headerScratch.count, received: headerScratch.count)
+        case .header(let partial):
+            partial.isEmpty ? nil : .frameHeader(offset: offset - partial.count, received: partial.count)
         case .payload(let frame):
             .framePayload(header: frame.header, missing: frame.remaining)
         case .failed:
