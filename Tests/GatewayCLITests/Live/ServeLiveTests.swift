@@ -128,6 +128,75 @@ import Testing
         #expect(try Self.get(rest + "/api/v10/channels/1").0 == 404)
     }
 
+    @Test func fiftyBotsAtOnceEachGetASessionOfTheirOwn() throws {
+        let server = try Server([])
+        defer { server.process.terminate() }
+        let port = try #require(UInt16(server.url.split(separator: ":").last ?? ""))
+        var bots: [(socket: Int32, connection: GatewayConnection)] = []
+        defer { for bot in bots { close(bot.socket) } }
+        // All fifty connect and upgrade before any of them identifies.
+        for index in 0..<50 {
+            var configuration = GatewayConfiguration(url: server.url, encoding: .json, compression: index % 2 == 0 ? .zlibStream : .none)
+            configuration.deliversHandledPayloads = true
+            var connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
+            let socket = try Self.open(port: port)
+            try Self.send(connection.connect(), on: socket)
+            bots.append((socket, connection))
+        }
+        var sessions: Set<String> = []
+        for index in bots.indices {
+            var hello = false
+            while !hello {
+                let read = try Self.receive(on: bots[index].socket)
+                try Self.send(bots[index].connection.receive(read, now: .zero), on: bots[index].socket)
+                while let event = bots[index].connection.nextEvent() { if case .hello = event { hello = true } }
+            }
+            let identify = GatewayIdentify(token: "Bot bot-\(index)", intents: [.guilds], properties: .init(os: "linux"))
+            try Self.send(try bots[index].connection.identify(identify, now: .zero), on: bots[index].socket)
+        }
+        for index in bots.indices {
+            while bots[index].connection.sessionID == nil {
+                let read = try Self.receive(on: bots[index].socket)
+                _ = bots[index].connection.receive(read, now: .zero)
+                while bots[index].connection.nextEvent() != nil {}
+            }
+            sessions.insert(bots[index].connection.sessionID ?? "")
+        }
+        #expect(sessions.count == 50)
+        #expect(server.lines.filter { $0["kind"] == "info" && $0["message"]?.stringValue?.hasPrefix("IDENTIFY accepted") == true }.count == 50)
+    }
+
+    static func open(port: UInt16) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        return fd
+    }
+
+    static func send(_ bytes: [UInt8], on fd: Int32) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, 0) }
+            try #require(count > 0, "send failed")
+            sent += count
+        }
+    }
+
+    static func receive(on fd: Int32) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        try #require(count > 0, "the server sent nothing within 10 s")
+        return Array(buffer[0..<count])
+    }
+
     /// A plain HTTP GET over a socket (URLSession is not on every Linux toolchain's Foundation).
     static func get(_ url: String) throws -> (Int, GatewayValue) {
         let parts = url.dropFirst("http://".count).split(separator: "/", maxSplits: 1)
@@ -144,7 +213,7 @@ import Testing
         }
         try #require(connected == 0)
         let request = Array("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        _ = request.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, 0) }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
