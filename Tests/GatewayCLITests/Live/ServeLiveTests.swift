@@ -166,6 +166,51 @@ import Testing
         #expect(server.lines.filter { $0["kind"] == "info" && $0["message"]?.stringValue?.hasPrefix("IDENTIFY accepted") == true }.count == 50)
     }
 
+    @Test func hostileBotsGetClearErrorsAndTheServerKeepsServing() throws {
+        let server = try Server([])
+        defer { server.process.terminate() }
+        let port = try #require(UInt16(server.url.split(separator: ":").last ?? ""))
+        // A request that is not an upgrade is a REST call for an unknown path: 404.
+        let garbage = try Self.open(port: port)
+        try Self.send(Array("GARBAGE\r\n\r\n".utf8), on: garbage)
+        #expect(String(decoding: try Self.receive(on: garbage), as: UTF8.self).hasPrefix("HTTP/1.1 40"))
+        close(garbage)
+        // An upgrade without a key: 400 naming what is missing.
+        let keyless = try Self.open(port: port)
+        try Self.send(Array("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8), on: keyless)
+        let refusal = String(decoding: try Self.receive(on: keyless), as: UTF8.self)
+        #expect(refusal.hasPrefix("HTTP/1.1 400"), "\(refusal)")
+        close(keyless)
+        // A proper upgrade, then an unmasked frame: the server closes with 1002 and says where.
+        let unmasked = try Self.open(port: port)
+        try Self.send(
+            Array("GET /?v=10&encoding=json HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".utf8)
+                + [0x81, 0x02, 0x7B, 0x7D], on: unmasked)
+        var answer: [UInt8] = []
+        while !answer.contains(0x88) { answer += try Self.receive(on: unmasked) }
+        close(unmasked)
+        var configuration = GatewayConfiguration(url: server.url, encoding: .json, compression: .none)
+        configuration.deliversHandledPayloads = true
+        // Then a well-behaved bot is served as if nothing happened.
+        var connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
+        let bot = try Self.open(port: port)
+        defer { close(bot) }
+        try Self.send(connection.connect(), on: bot)
+        while connection.sessionID == nil {
+            try Self.send(connection.receive(try Self.receive(on: bot), now: .zero), on: bot)
+            while let event = connection.nextEvent() {
+                if case .hello = event {
+                    let identify = GatewayIdentify(token: "Bot x", intents: [.guilds], properties: .init(os: "linux"))
+                    try Self.send(try connection.identify(identify, now: .zero), on: bot)
+                }
+            }
+        }
+        usleep(100_000)
+        let errors = server.lines.filter { $0["kind"] == "error" }
+        #expect(errors.contains { $0["message"]?.stringValue?.contains("unmasked frame from a client") == true && $0["offset"] != nil }, "\(errors)")
+        #expect(server.lines.contains { $0["kind"] == "info" && $0["message"]?.stringValue?.contains("upgrade refused with HTTP 400") == true })
+    }
+
     static func open(port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
