@@ -31,7 +31,7 @@ function __gatewayctl_parse_tokens -S
         case 'handshake'
             __gatewayctl_parse_subcommand 1 'print' 'check=' 'key=' 'encoding=' 'compression=' 'api-version=' 'header=+' 'ca-file=' 'timeout=' 'format=' 'color=' 'version' 'h/help'
         case 'serve'
-            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -159,6 +159,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" list-scenarios' -l 'list-scenarios' -d 'List the scenarios with what each checks, and exit.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" timeout' -l 'timeout' -d 'Seconds any wait for the bot may take before its check fails.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" heartbeat-interval' -l 'heartbeat-interval' -d 'The heartbeat interval HELLO announces, in milliseconds.' -rfka ''
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" record' -l 'record' -d 'Record what each bot received and sent to this capture file (readable by replay).' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" format' -l 'format' -d 'Output format: pretty or jsonl (default: pretty on a terminal, jsonl otherwise).' -rfka 'pretty jsonl'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" color' -l 'color' -d 'Color pretty output: auto, always or never (auto honours NO_COLOR).' -rfka 'auto always never'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve"' -l 'event' -d 'Show only dispatches with this event name (repeatable).' -rfka 'READY RESUMED GUILD_CREATE GUILD_UPDATE GUILD_DELETE GUILD_MEMBER_ADD GUILD_MEMBER_UPDATE GUILD_MEMBER_REMOVE CHANNEL_CREATE CHANNEL_UPDATE CHANNEL_DELETE THREAD_CREATE MESSAGE_CREATE MESSAGE_UPDATE MESSAGE_DELETE MESSAGE_REACTION_ADD MESSAGE_REACTION_REMOVE TYPING_START PRESENCE_UPDATE VOICE_STATE_UPDATE INTERACTION_CREATE'

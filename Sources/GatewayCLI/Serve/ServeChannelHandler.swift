@@ -69,13 +69,13 @@ final class ServeChannelHandler: ChannelInboundHandler {
 
     private func routeOrKeep(_ head: [UInt8]) {
         guard let length = HTTPMessageText.headLength(of: head) else {
-            if head.count > Self.maxHeadSize { return startGateway(head) }
+            if head.count > Self.maxHeadSize { return startGateway(head, headLength: nil) }
             mode = .readingHead(head)
             return
         }
         let text = HTTPMessageText(Array(head[..<length]))
         let upgrade = text?.value(of: "Upgrade")?.lowercased().contains("websocket") ?? false
-        guard let text, !upgrade else { return startGateway(head) }
+        guard let text, !upgrade else { return startGateway(head, headLength: length) }
         let parts = text.startLine.split(separator: " ")
         let method = parts.first.map(String.init) ?? ""
         let target = parts.count > 1 ? String(parts[1]) : "/"
@@ -84,8 +84,11 @@ final class ServeChannelHandler: ChannelInboundHandler {
         close()
     }
 
-    private func startGateway(_ bytes: [UInt8]) {
-        let id = server.opened(self)
+    /// Hands the connection to the server; `headLength` says where the request head ends (for
+    /// the recording, which keeps the head but never the bot's frames).
+    private func startGateway(_ bytes: [UInt8], headLength: Int?) {
+        let head = headLength.map { Array(bytes[..<$0]) } ?? []
+        let id = server.opened(self, requestHead: head)
         mode = .gateway(id)
         bytes.withUnsafeBytes { server.read(id, $0) }
     }

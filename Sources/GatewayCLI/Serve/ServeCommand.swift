@@ -25,6 +25,9 @@ public struct ServeCommand: ParsableCommand {
             (4004, 4010-4014), start the bot again for the next scenario. Without --scenario \
             the server just serves until Ctrl-C.
 
+            --record writes what each bot received and sent (its payloads, token redacted) \
+            in the capture format, for replay.
+
             Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 69 the address \
             cannot be bound, 130 Ctrl-C (every connection is closed with 1001 first).
 
@@ -53,6 +56,9 @@ public struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("heartbeat-interval"), help: "The heartbeat interval HELLO announces, in milliseconds.")
     var heartbeatInterval = 41_250
+
+    @Option(help: "Record what each bot received and sent to this capture file (readable by replay).", completion: .file())
+    var record: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -101,7 +107,7 @@ public struct ServeCommand: ParsableCommand {
         let filter = filters.filter(framesByDefault: false)
         serverConfiguration.reportsFrames = filter.showsFrames
         let configuration = serverConfiguration
-        let (host, port) = (host, port)
+        let (host, port, record) = (host, port, record)
         let waitLimit = Duration.milliseconds((timeout * 1000).rounded())
         let interrupted = NIOLockedValueBox(false)
         let verdicts: [ServeVerdict]
@@ -110,7 +116,8 @@ public struct ServeCommand: ParsableCommand {
                 NIOLoopBound(
                     ServeServer(
                         scenarios: scenarios, configuration: configuration, timeout: waitLimit,
-                        renderer: Renderer(format: format, colors: colors), filter: filter, eventLoop: loop),
+                        renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
+                        eventLoop: loop),
                     eventLoop: loop)
             }.wait()
             let listener: any Channel

@@ -33,11 +33,17 @@ final class ServeServer {
     private var deadlineTask: Scheduled<Void>?
     private var scheduledDeadline: Duration?
     private var done = false
+    /// Where `--record` writes, and the recorder once the first bot connected (the capture
+    /// header names that connection's encoding and compression).
+    private let recordPath: String?
+    private var recorder: SessionRecorder?
+    private var recordingFailed = false
 
     init(
         scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration, renderer: Renderer,
-        filter: OutputFilter, eventLoop: any EventLoop
+        filter: OutputFilter, recordPath: String?, eventLoop: any EventLoop
     ) {
+        self.recordPath = recordPath
         self.eventLoop = eventLoop
         self.renderer = renderer
         self.filter = filter
@@ -77,12 +83,19 @@ final class ServeServer {
 
     // MARK: - From the channel handlers
 
-    /// A gateway connection began; returns its number.
-    func opened(_ handler: ServeChannelHandler) -> Int {
+    /// A gateway connection began with this request head; returns its number.
+    func opened(_ handler: ServeChannelHandler, requestHead: [UInt8]) -> Int {
         nextConnection += 1
         let id = nextConnection
         handlers[id] = handler
-        perform(runner.opened(id, now: clock.now()))
+        let now = clock.now()
+        let target = HTTPMessageText(requestHead)?.startLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        startRecording(target: target)
+        record(id) { recorder throws(CaptureError) in
+            try recorder.connecting(connection: id, url: url + target, at: now)
+            if !requestHead.isEmpty { try recorder.wrote(requestHead, connection: id, at: now) }
+        }
+        perform(runner.opened(id, now: now))
         return id
     }
 
@@ -93,8 +106,10 @@ final class ServeServer {
 
     /// A gateway connection's socket ended.
     func ended(_ id: Int) {
-        perform(runner.endOfInput(id, now: clock.now()))
+        let now = clock.now()
+        perform(runner.endOfInput(id, now: now))
         handlers[id] = nil
+        record(id) { recorder throws(CaptureError) in try recorder.disconnected(connection: id, reason: "socket closed", at: now) }
     }
 
     /// A REST call was answered.
@@ -112,23 +127,36 @@ final class ServeServer {
     // MARK: - Internals
 
     private func perform(_ actions: [ServeAction]) {
-        for action in actions {
-            switch action {
-            case .write(let id, let bytes): handlers[id]?.write(bytes)
-            case .closeTransport(let id): handlers[id]?.close()
-            }
-        }
+        // Events first: the recording must have the bot's payload before the answer to it.
+        render()
+        carryOut(actions)
         render()
         if hasScenarios && runner.isFinished && !done {
-            let closing = runner.closeAll(now: clock.now())
-            for action in closing {
-                if case .write(let id, let bytes) = action { handlers[id]?.write(bytes) }
-            }
+            carryOut(runner.closeAll(now: clock.now()).filter { if case .write = $0 { true } else { false } })
             render()
             finish()
             return
         }
         schedule(runner.nextDeadline)
+    }
+
+    /// Writes and closes what the runner asked for, recording what the bots received.
+    private func carryOut(_ actions: [ServeAction]) {
+        let now = clock.now()
+        for action in actions {
+            switch action {
+            case .write(let id, let bytes):
+                handlers[id]?.write(bytes)
+                record(id) { recorder throws(CaptureError) in
+                    let result = bytes.withUnsafeBytes { raw in
+                        Result { () throws(CaptureError) in try recorder.read(raw, connection: id, at: now) }
+                    }
+                    try result.get()
+                }
+            case .closeTransport(let id):
+                handlers[id]?.close()
+            }
+        }
     }
 
     private func finish() {
@@ -138,6 +166,14 @@ final class ServeServer {
         deadlineTask = nil
         for handler in handlers.values { handler.close() }
         if hasScenarios { renderer.verdictTable(runner.verdicts) }
+        if let recorder {
+            do {
+                try recorder.close()
+            } catch {
+                renderer.error("the recording could not be finished: \(error)", offset: nil)
+            }
+            self.recorder = nil
+        }
         renderer.flush()
         finished.succeed(())
     }
@@ -180,8 +216,12 @@ final class ServeServer {
         case .frame(let header):
             if filter.showsFrames { renderer.frame(context, .outbound, header, offset: header.offset) }
         case .received(let payload):
+            let shown = Self.redactingToken(payload)
             if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
-                renderer.payload(.sent, context, .outbound, Self.redactingToken(payload))
+                renderer.payload(.sent, context, .outbound, shown)
+            }
+            record(context.connection) { recorder throws(CaptureError) in
+                try recorder.sent(shown, connection: context.connection, at: context.time)
             }
         case .sent(let payload):
             if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
@@ -203,6 +243,35 @@ final class ServeServer {
             renderer.error("the bot broke a gateway rule: \(violation.message); closing with \(violation.code.rawValue)", offset: violation.offset, context)
         case .disconnected(let disconnect):
             if lines { renderer.info("connection ended: \(disconnect)", context) }
+        }
+    }
+
+    /// Makes the recorder at the first gateway connection: its request says the encoding and
+    /// compression the capture header names (later bots are expected to ask for the same).
+    private func startRecording(target: String) {
+        guard let recordPath, recorder == nil, !recordingFailed, !done else { return }
+        let query = (try? GatewayConnectionQuery(target: target))
+            ?? GatewayConnectionQuery(version: 10, encoding: .json, compression: .none)
+        do {
+            recorder = try SessionRecorder(
+                path: recordPath, url: url,
+                configuration: GatewayConfiguration(url: url, encoding: query.encoding, compression: query.compression),
+                secrets: [])
+        } catch {
+            recordingFailed = true
+            renderer.error("cannot record to \(recordPath): \(error); serving goes on unrecorded", offset: nil)
+        }
+    }
+
+    /// Runs `body` on the recorder; a recording that fails is reported once and then left
+    /// alone, and serving goes on.
+    private func record(_ id: Int, _ body: (SessionRecorder) throws(CaptureError) -> Void) {
+        guard let recorder, !recordingFailed else { return }
+        do {
+            try body(recorder)
+        } catch {
+            recordingFailed = true
+            renderer.error("cannot record to \(recordPath ?? ""): \(error); serving goes on unrecorded", offset: nil)
         }
     }
 

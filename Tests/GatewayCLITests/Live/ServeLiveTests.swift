@@ -90,6 +90,26 @@ import Testing
         #expect(client.lines.contains { $0["kind"] == "event" && $0["t"] == "RESUMED" })
     }
 
+    @Test func aRecordingReplaysWhatTheBotSaw() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("serve.gwcap").path
+        let server = try Server(
+            ["--heartbeat-interval", "500", "--timeout", "10", "--scenario", "normal", "--scenario", "reconnect", "--record", path])
+        _ = try connect(server.url, seconds: 4)
+        #expect(server.wait(timeout: 15) == 0, "\(server.stderr)")
+        let recording = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!recording.contains(GatewayctlRun.token))
+        let replay = try GatewayctlRun.run(["replay", "--summary", "--quiet", "--format", "jsonl", path], record: false)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let summary = try #require(replay.lines.first { $0["kind"] == "summary" })
+        #expect(summary["connections"] == 2)
+        #expect(summary["events"]?["READY"] == 1 && summary["events"]?["RESUMED"] == 1 && summary["events"]?["MESSAGE_CREATE"] == 1)
+        #expect(summary["sent_ops"]?["2"] == 1 && summary["sent_ops"]?["6"] == 1)
+        #expect(summary["close_codes"]?["4000"] == 1)
+    }
+
     @Test func aFatalCloseStopsOurClientAndTheNextScenarioWaitsForARestart() throws {
         let server = try Server(
             ["--heartbeat-interval", "500", "--timeout", "2", "--scenario", "close-4004", "--scenario", "close-4013"])
