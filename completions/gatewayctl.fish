@@ -31,7 +31,7 @@ function __gatewayctl_parse_tokens -S
         case 'handshake'
             __gatewayctl_parse_subcommand 1 'print' 'check=' 'key=' 'encoding=' 'compression=' 'api-version=' 'header=+' 'ca-file=' 'timeout=' 'format=' 'color=' 'version' 'h/help'
         case 'serve'
-            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -159,6 +159,9 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" list-scenarios' -l 'list-scenarios' -d 'List the scenarios with what each checks, and exit.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" timeout' -l 'timeout' -d 'Seconds any wait for the bot may take before its check fails.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" heartbeat-interval' -l 'heartbeat-interval' -d 'The heartbeat interval HELLO announces, in milliseconds.' -rfka ''
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" tls' -l 'tls' -d 'Serve wss:// and https:// with --cert and --key.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" cert' -l 'cert' -d 'The server\'s certificate chain, a PEM file (with --tls).' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" key' -l 'key' -d 'The server\'s private key, a PEM file (with --tls).' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" record' -l 'record' -d 'Record what each bot received and sent to this capture file (readable by replay).' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" format' -l 'format' -d 'Output format: pretty or jsonl (default: pretty on a terminal, jsonl otherwise).' -rfka 'pretty jsonl'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" color' -l 'color' -d 'Color pretty output: auto, always or never (auto honours NO_COLOR).' -rfka 'auto always never'

@@ -4,6 +4,7 @@ import GatewayServer
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// `gatewayctl serve`: a mock Discord gateway on loopback that makes Discord misbehave on demand
 /// and judges how a bot handles it.
@@ -28,8 +29,11 @@ public struct ServeCommand: ParsableCommand {
             --record writes what each bot received and sent (its payloads, token redacted) \
             in the capture format, for replay.
 
-            Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 69 the address \
-            cannot be bound, 130 Ctrl-C (every connection is closed with 1001 first).
+            --tls with --cert and --key (PEM files) serves wss:// and https://.
+
+            Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 65 an unusable \
+            certificate or key, 66 one that cannot be read, 69 the address cannot be bound, \
+            130 Ctrl-C (every connection is closed with 1001 first).
 
             Examples:
               gatewayctl serve --port 8765 --scenario all
@@ -57,6 +61,15 @@ public struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("heartbeat-interval"), help: "The heartbeat interval HELLO announces, in milliseconds.")
     var heartbeatInterval = 41_250
 
+    @Flag(help: "Serve wss:// and https:// with --cert and --key.")
+    var tls = false
+
+    @Option(help: "The server's certificate chain, a PEM file (with --tls).", completion: .file())
+    var cert: String?
+
+    @Option(help: "The server's private key, a PEM file (with --tls).", completion: .file())
+    var key: String?
+
     @Option(help: "Record what each bot received and sent to this capture file (readable by replay).", completion: .file())
     var record: String?
 
@@ -73,6 +86,24 @@ public struct ServeCommand: ParsableCommand {
             throw ValidationError("--heartbeat-interval must be 100 to 3600000 milliseconds")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        if tls && (cert == nil || key == nil) { throw ValidationError("--tls needs --cert and --key (PEM files)") }
+        if !tls && (cert != nil || key != nil) { throw ValidationError("--cert and --key go with --tls") }
+    }
+
+    /// The TLS context of `--tls`, or nil.
+    func makeTLSContext() throws(ServeError) -> NIOSSLContext? {
+        guard tls, let cert, let key else { return nil }
+        for path in [cert, key] where !FileManager.default.isReadableFile(atPath: path) {
+            throw ServeError("\(path): cannot be read", exitStatus: .noInput)
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            return try NIOSSLContext(
+                configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey)))
+        } catch {
+            throw ServeError("--cert \(cert) / --key \(key): not a usable PEM certificate chain and key (\(error))", exitStatus: .dataError)
+        }
     }
 
     func chosenScenarios() throws(ValidationError) -> [Scenario] {
@@ -99,6 +130,7 @@ public struct ServeCommand: ParsableCommand {
             return
         }
         let scenarios = try chosenScenarios()
+        let tlsContext = try makeTLSContext()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -122,7 +154,7 @@ public struct ServeCommand: ParsableCommand {
             }.wait()
             let listener: any Channel
             do {
-                listener = try loop.flatSubmit { bound.value.bind(host: host, port: port) }.wait()
+                listener = try loop.flatSubmit { bound.value.bind(host: host, port: port, tls: tlsContext) }.wait()
             } catch {
                 throw ServeError("cannot listen on \(host):\(port): \(error)", exitStatus: .unavailable)
             }

@@ -3,6 +3,7 @@ import GatewayCodecs
 import GatewayServer
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 // Theory of operation
 //
@@ -57,13 +58,16 @@ final class ServeServer {
     var verdicts: [ServeVerdict] { runner.verdicts }
 
     /// Binds the listener to `host`:`port` (0 picks a free port).
-    func bind(host: String, port: Int) -> EventLoopFuture<any Channel> {
+    /// Binds the listener to `host`:`port` (0 picks a free port), with TLS in front of every
+    /// connection when `tls` is given (then the URLs are `wss://` and `https://`).
+    func bind(host: String, port: Int, tls: NIOSSLContext?) -> EventLoopFuture<any Channel> {
         // The listener and every connection share the server's one loop, so the server stays confined to it.
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         return ServerBootstrap(group: eventLoop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(ServeChannelHandler(server: bound.value))
                 }
             }
@@ -71,11 +75,12 @@ final class ServeServer {
             .map { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
-                bound.value.url = "ws://\(shownHost):\(boundPort)"
+                let secure = tls != nil
+                bound.value.url = "\(secure ? "wss" : "ws")://\(shownHost):\(boundPort)"
                 // READY's resume_gateway_url: RESUME comes back here.
                 bound.value.runner.configuration.resumeURL = bound.value.url
                 bound.value.renderer.listening(
-                    gateway: bound.value.url, rest: "http://\(shownHost):\(boundPort)/api/v10")
+                    gateway: bound.value.url, rest: "\(secure ? "https" : "http")://\(shownHost):\(boundPort)/api/v10")
                 bound.value.renderer.flush()
                 return channel
             }

@@ -110,6 +110,28 @@ import Testing
         #expect(summary["close_codes"]?["4000"] == 1)
     }
 
+    @Test func overTLSWithTheTestCA() throws {
+        let server = try Server(
+            ["--heartbeat-interval", "500", "--timeout", "10", "--scenario", "normal", "--scenario", "reconnect", "--tls",
+             "--cert", FakeGatewayServer.certificatePath("server.pem"), "--key", FakeGatewayServer.certificatePath("server.key")])
+        #expect(server.url.hasPrefix("wss://127.0.0.1:"))
+        let client = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem"), "--format", "jsonl",
+             "--no-status", "--duration", "4"], timeout: 14)
+        #expect(server.wait(timeout: 15) == 0, "\(server.stderr)\n\(client.stderr)")
+        #expect(server.verdicts.count >= 5 && server.verdicts.allSatisfy { $0["passed"] == true }, "\(server.verdicts)")
+        // RESUME went to READY's resume_gateway_url: the server's own wss:// URL.
+        #expect(client.lines.contains { $0["kind"] == "event" && $0["t"] == "RESUMED" })
+    }
+
+    @Test func tlsOptionsAreChecked() throws {
+        let missing = try GatewayctlRun.run(["serve", "--tls"], record: false)
+        #expect(missing.status == 64)
+        let unreadable = try GatewayctlRun.run(["serve", "--tls", "--cert", "/nonexistent.pem", "--key", "/nonexistent.key"], record: false)
+        #expect(unreadable.status == 66, "\(unreadable.stderr)")
+        #expect(unreadable.stderr.contains("/nonexistent.pem"))
+    }
+
     @Test func aFatalCloseStopsOurClientAndTheNextScenarioWaitsForARestart() throws {
         let server = try Server(
             ["--heartbeat-interval", "500", "--timeout", "2", "--scenario", "close-4004", "--scenario", "close-4013"])
