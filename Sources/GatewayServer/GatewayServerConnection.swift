@@ -62,6 +62,11 @@ public struct GatewayServerConnection {
     public let configuration: GatewayServerConfiguration
     /// Whether heartbeats are acknowledged; turn off to make the connection a zombie.
     public var acknowledgesHeartbeats: Bool
+    /// What this connection's READY says besides the session (from the configuration; a
+    /// scenario may change it before IDENTIFY arrives, e.g. to make READY huge).
+    public var readyContent: GatewayServerReadyContent
+    /// Messages larger than this go out in fragments of this size (from the configuration).
+    public var fragmentSize: Int?
     /// What the upgrade asked for, once accepted.
     public private(set) var query: GatewayConnectionQuery?
     /// The accepted IDENTIFY, once there is one.
@@ -87,6 +92,8 @@ public struct GatewayServerConnection {
     public init(configuration: GatewayServerConfiguration, random: some RandomNumberGenerator) {
         self.configuration = configuration
         acknowledgesHeartbeats = configuration.acknowledgesHeartbeats
+        readyContent = configuration.ready
+        fragmentSize = configuration.fragmentSize
         var webSocketConfiguration = configuration.webSocket
         webSocketConfiguration.reportsFrames = configuration.reportsFrames
         websocket = WebSocketServer(configuration: webSocketConfiguration)
@@ -439,10 +446,10 @@ public struct GatewayServerConnection {
         phase = .ready(watch)
         emit(.identified(request, sessionID: id))
         var ready: GatewayValue = [
-            "v": .integer(Int64(query?.version ?? 10)), "user": configuration.ready.user,
-            "guilds": .array(configuration.ready.guildIDs.map { ["id": .string($0), "unavailable": true] }),
+            "v": .integer(Int64(query?.version ?? 10)), "user": readyContent.user,
+            "guilds": .array(readyContent.guildIDs.map { ["id": .string($0), "unavailable": true] }),
             "session_id": .string(id), "resume_gateway_url": .string(configuration.resumeURL),
-            "application": configuration.ready.application,
+            "application": readyContent.application,
         ]
         if let shard = request.shard, case .object(var object) = ready {
             object["shard"] = [.integer(Int64(shard.id)), .integer(Int64(shard.count))]
@@ -521,8 +528,8 @@ public struct GatewayServerConnection {
         do {
             frames =
                 message.isBinary
-                ? try websocket.sendBinary(message.bytes, fragmentSize: configuration.fragmentSize)
-                : try websocket.sendText(message.bytes, fragmentSize: configuration.fragmentSize)
+                ? try websocket.sendBinary(message.bytes, fragmentSize: fragmentSize)
+                : try websocket.sendText(message.bytes, fragmentSize: fragmentSize)
         } catch {
             throw GatewayServerUsageError("cannot send \(op): \(error)")
         }

@@ -52,6 +52,8 @@ struct ScenarioRunner {
         case comeback(resumes: Bool, sessionID: String?, sequence: Int64?, minimumWait: Duration?, since: Duration)
         /// The bot staying away until the deadline.
         case stayingAway
+        /// A heartbeat carrying at least `sequence`: the bot took everything up to it.
+        case digest(sequence: Int64, bytes: Int)
     }
 
     /// Where the runner stands.
@@ -77,6 +79,8 @@ struct ScenarioRunner {
     private var random: any RandomNumberGenerator
     private var events: [ServeEvent] = []
     private var eventIndex = 0
+    /// Set by `large-ready`: the next connection gets a huge READY, fragmented.
+    private var largeReadyArmed = false
 
     /// A runner for `scenarios`, in order.
     init(
@@ -126,7 +130,12 @@ struct ScenarioRunner {
     /// A bot opened connection `id`.
     mutating func opened(_ id: Int, now: Duration) -> [ServeAction] {
         let seed = random.next()
-        connections[id] = GatewayServerConnection(configuration: configuration, random: SplitMix64(seed: seed))
+        var connection = GatewayServerConnection(configuration: configuration, random: SplitMix64(seed: seed))
+        if largeReadyArmed {
+            connection.readyContent.guildIDs = ServeSampleData.largeReadyGuildIDs
+            connection.fragmentSize = ServeSampleData.largeFragmentSize
+        }
+        connections[id] = connection
         heartbeatsSeen[id] = 0
         return []
     }
@@ -200,9 +209,9 @@ struct ScenarioRunner {
             return actions
         case .resumed:
             return sessionIsLive(on: id, now: now)
-        case .heartbeat(_, let sinceLast, _):
+        case .heartbeat(let sequence, let sinceLast, _):
             heartbeatsSeen[id, default: 0] += 1
-            return observeHeartbeat(sinceLast: sinceLast, on: id, now: now)
+            return observeHeartbeat(sinceLast: sinceLast, sequence: sequence, on: id, now: now)
         case .violation(let violation):
             if case .running(let scenario, _, _, _) = stage {
                 decide(scenario, "keeps to the gateway's rules", passed: false, expected: "no violation", observed: "\(violation)", now: now)
@@ -279,6 +288,13 @@ struct ScenarioRunner {
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: deadline)
             return [.closeTransport(connection: id)]
+        case .largeReady:
+            largeReadyArmed = true
+            let output = send(on: id, now: now) { try $0.invalidateSession(resumable: false, now: now) }
+            stage = .running(
+                scenario, .comeback(resumes: false, sessionID: nil, sequence: nil, minimumWait: nil, since: now),
+                connection: id, deadline: deadline)
+            return output
         case .close(let code):
             let session = connections[id]?.session
             let output = send(on: id, now: now) { try $0.close(code: code, reason: "scenario \(scenario.name)", now: now) }
@@ -301,7 +317,7 @@ struct ScenarioRunner {
         configuration.heartbeatInterval * (count + 1) + configuration.heartbeatGrace
     }
 
-    private mutating func observeHeartbeat(sinceLast: Duration, on id: Int, now: Duration) -> [ServeAction] {
+    private mutating func observeHeartbeat(sinceLast: Duration, sequence: Int64?, on id: Int, now: Duration) -> [ServeAction] {
         guard case .running(let scenario, let expectation, let connection, let deadline) = stage, connection == id else {
             return []
         }
@@ -325,6 +341,13 @@ struct ScenarioRunner {
             decide(
                 scenario, "answers a heartbeat request at once", passed: true, expected: "within 1 s",
                 observed: "after \(now - sentAt)", now: now)
+            return finishScenario(now: now, liveConnection: id)
+        case .digest(let last, let bytes):
+            guard let sequence, sequence >= last else { return [] }
+            decide(
+                scenario, "takes a multi-megabyte READY and GUILD_CREATE burst", passed: true,
+                expected: "a heartbeat with seq \(last) or later", observed: "seq \(sequence) after \(bytes / 1_000_000) MB",
+                now: now)
             return finishScenario(now: now, liveConnection: id)
         case .botClose, .comeback, .stayingAway:
             break
@@ -360,7 +383,7 @@ struct ScenarioRunner {
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: now + timeout)
             return recordMissedDispatch(session)
-        case .heartbeats, .heartbeatAnswer:
+        case .heartbeats, .heartbeatAnswer, .digest:
             decide(
                 scenario, "keeps the connection", passed: false, expected: "the connection open",
                 observed: "\(disconnect)", now: now)
@@ -406,6 +429,9 @@ struct ScenarioRunner {
                             now: now)
                     }
                 }
+                if scenario == .largeReady, !resumed {
+                    return sendLargeBurst(scenario, on: id, now: now)
+                }
                 if let minimumWait {
                     let waited = now - since
                     decide(
@@ -426,10 +452,28 @@ struct ScenarioRunner {
                     observed: resumed ? "RESUME" : "IDENTIFY", now: now)
                 _ = connection
                 return finishScenario(now: now, liveConnection: resumed ? nil : id)
-            case .heartbeats, .heartbeatAnswer, .botClose:
+            case .heartbeats, .heartbeatAnswer, .botClose, .digest:
                 return []
             }
         }
+    }
+
+    /// `large-ready`, once the bot identified on a connection with the huge READY: the large
+    /// GUILD_CREATEs, then wait for a heartbeat that says all of it was taken.
+    private mutating func sendLargeBurst(_ scenario: Scenario, on id: Int, now: Duration) -> [ServeAction] {
+        largeReadyArmed = false
+        var actions: [ServeAction] = []
+        for index in 0..<ServeSampleData.largeGuildCount {
+            actions += send(on: id, now: now) { try $0.dispatch("GUILD_CREATE", ServeSampleData.largeGuildCreate(index), now: now) }
+        }
+        let bytes = actions.reduce(0) { total, action in
+            if case .write(_, let bytes) = action { return total + bytes.count }
+            return total
+        }
+        let last = connections[id]?.session?.sequence ?? 0
+        stage = .running(
+            scenario, .digest(sequence: last, bytes: bytes), connection: id, deadline: now + heartbeatWait(count: 2) + timeout)
+        return actions
     }
 
     private mutating func expired(_ scenario: Scenario, _ expectation: Expectation, connection: Int, now: Duration)
@@ -450,6 +494,10 @@ struct ScenarioRunner {
             decide(
                 scenario, resumes ? "resumes the session" : "identifies anew", passed: false,
                 expected: resumes ? "RESUME" : "IDENTIFY", observed: "no new session within \(timeout)", now: now)
+        case .digest(let last, _):
+            decide(
+                scenario, "takes a multi-megabyte READY and GUILD_CREATE burst", passed: false,
+                expected: "a heartbeat with seq \(last) or later", observed: "none in time", now: now)
         case .stayingAway:
             decide(scenario, "does not reconnect", passed: true, expected: "no new session", observed: "stayed away", now: now)
             // A bot that did right is gone: the next scenario waits, without a deadline, for it to be started again.

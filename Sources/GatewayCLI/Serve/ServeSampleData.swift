@@ -46,6 +46,54 @@ enum ServeSampleData {
         "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
     ]
 
+    /// How many unavailable guilds the `large-ready` READY lists.
+    static let largeReadyGuilds = 20_000
+    /// How many large GUILD_CREATEs follow it, and their size.
+    static let largeGuildCount = 4
+    static let largeGuildChannels = 2_000
+    static let largeGuildMembers = 1_000
+    /// Messages of `large-ready` go out in fragments of this size.
+    static let largeFragmentSize = 64 << 10
+
+    /// The guild ids of the `large-ready` READY.
+    static var largeReadyGuildIDs: [String] {
+        (0..<largeReadyGuilds).map { String(1_200_000_000_000_000_000 + $0) }
+    }
+
+    /// A GUILD_CREATE of about half a megabyte: many channels and members.
+    static func largeGuildCreate(_ index: Int) -> GatewayValue {
+        let id = String(1_300_000_000_000_000_000 + index * 100_000)
+        let channels: [GatewayValue] = (0..<largeGuildChannels).map { number in
+            [
+                "id": .string(String(1_300_000_000_000_000_000 + index * 100_000 + 1 + number)), "type": 0,
+                "guild_id": .string(id), "name": .string("channel-\(number)"), "position": .integer(Int64(number)),
+                "permission_overwrites": [], "nsfw": false, "topic": .string("topic of channel \(number)"),
+                "last_message_id": nil, "rate_limit_per_user": 0, "parent_id": nil,
+            ]
+        }
+        let members: [GatewayValue] = (0..<largeGuildMembers).map { number in
+            [
+                "user": [
+                    "id": .string(String(1_400_000_000_000_000_000 + index * 100_000 + number)),
+                    "username": .string("member-\(number)"), "discriminator": "0", "global_name": nil, "avatar": nil,
+                ],
+                "nick": nil, "roles": [], "joined_at": "2025-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false,
+                "flags": 0,
+            ]
+        }
+        guard case .object(var guild) = guildCreate else { return guildCreate }
+        guild["id"] = .string(id)
+        guild["name"] = .string("large guild \(index)")
+        guild["roles"] = [
+            ["id": .string(id), "name": "@everyone", "color": 0, "hoist": false, "position": 0, "permissions": "0", "managed": false, "mentionable": false, "flags": 0]
+        ]
+        guild["channels"] = .array(channels)
+        guild["members"] = .array(members)
+        guild["member_count"] = .integer(Int64(largeGuildMembers))
+        guild["large"] = true
+        return .object(guild)
+    }
+
     /// A MESSAGE_CREATE in the sample channel.
     static let messageCreate: GatewayValue = [
         "id": "1100000000000000010", "channel_id": .string(channelID), "guild_id": .string(guildID),

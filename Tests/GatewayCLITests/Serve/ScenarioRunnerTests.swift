@@ -122,7 +122,7 @@ import Testing
         for check in [
             "the first heartbeat is jittered", "heartbeats every interval", "answers a heartbeat request at once",
             "closes without ending the session", "resumes the session", "resumes from the last sequence",
-            "identifies anew", "waits 1-5 s before IDENTIFY",
+            "identifies anew", "waits 1-5 s before IDENTIFY", "takes a multi-megabyte READY and GUILD_CREATE burst",
         ] {
             #expect(checks.contains(check), "no verdict for \(check)")
         }
