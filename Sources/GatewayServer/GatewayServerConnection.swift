@@ -67,6 +67,10 @@ public struct GatewayServerConnection {
     public var readyContent: GatewayServerReadyContent
     /// Messages larger than this go out in fragments of this size (from the configuration).
     public var fragmentSize: Int?
+    /// Whether HELLO waits for ``sendHello(now:)`` instead of going out with the `101` (set
+    /// before the upgrade arrives: a slow gateway, to see whether a bot waits for it).
+    public var holdsHello = false
+    private var helloSent = false
     /// What the upgrade asked for, once accepted.
     public private(set) var query: GatewayConnectionQuery?
     /// The accepted IDENTIFY, once there is one.
@@ -118,6 +122,7 @@ public struct GatewayServerConnection {
     /// When ``handleDeadline(now:)`` must be called next, or nil.
     public var nextDeadline: Duration? {
         switch phase {
+        case .identifying where !helloSent: nil
         case .identifying(let watch), .resumeRequested(let watch, _, _), .ready(let watch): watch.deadline
         case .closing(let deadline): deadline
         case .upgrading, .closed: nil
@@ -166,6 +171,8 @@ public struct GatewayServerConnection {
     public mutating func handleDeadline(now: Duration) -> [UInt8] {
         var output: [UInt8] = []
         switch phase {
+        case .identifying where !helloSent:
+            break
         case .identifying(let watch), .resumeRequested(let watch, _, _), .ready(let watch):
             guard now >= watch.deadline else { break }
             let silence = now - watch.last
@@ -203,6 +210,14 @@ public struct GatewayServerConnection {
     {
         try requireOpen("send \(opcode)")
         return try send(op: opcode, data: data, sequence: nil, name: nil)
+    }
+
+    /// HELLO held back by ``holdsHello``; the heartbeat watch starts now.
+    public mutating func sendHello(now: Duration) throws(GatewayServerUsageError) -> [UInt8] {
+        guard case .identifying = phase, !helloSent else {
+            throw GatewayServerUsageError("cannot send HELLO: it went out already, or the connection is \(state)")
+        }
+        return hello(now: now)
     }
 
     /// HEARTBEAT (op 1) from the server: the bot must answer at once.
@@ -348,12 +363,20 @@ public struct GatewayServerConnection {
                 now: now, output: &output)
             return
         }
-        let milliseconds = configuration.heartbeatInterval / .milliseconds(1)
-        if let hello = try? send(
-            op: .hello, data: ["heartbeat_interval": .integer(Int64(milliseconds.rounded()))], sequence: nil, name: nil)
-        {
-            output += hello
+        if !holdsHello { output += hello(now: now) }
+    }
+
+    /// HELLO, and the heartbeat watch starting now.
+    private mutating func hello(now: Duration) -> [UInt8] {
+        helloSent = true
+        if case .identifying = phase {
+            phase = .identifying(
+                HeartbeatWatch(interval: configuration.heartbeatInterval, grace: configuration.heartbeatGrace, helloAt: now))
         }
+        let milliseconds = configuration.heartbeatInterval / .milliseconds(1)
+        return (try? send(
+            op: .hello, data: ["heartbeat_interval": .integer(Int64(milliseconds.rounded()))], sequence: nil, name: nil))
+            ?? []
     }
 
     // MARK: - Internals: payloads

@@ -193,6 +193,19 @@ import Testing
         #expect(pair.lastClientDisconnect?.canReconnect == false)
     }
 
+    @Test func aHeldHelloGoesOutWhenReleasedAndStartsTheHeartbeatWatch() throws {
+        var pair = try ServerPair()
+        pair.server.holdsHello = true
+        pair.toServer(pair.client.connect())
+        #expect(pair.client.state == .awaitingHello)
+        #expect(pair.server.nextDeadline == nil)
+        pair.now = .seconds(5)
+        pair.toClient(try pair.server.sendHello(now: pair.now))
+        #expect(pair.client.state == .open)
+        #expect(pair.server.nextDeadline == .seconds(5) + .milliseconds(41_250) + .seconds(5))
+        #expect(throws: GatewayServerUsageError.self) { try pair.server.sendHello(now: pair.now) }
+    }
+
     @Test func silenceTimesTheSessionOut() throws {
         var pair = try Self.identified()
         // The client stops heartbeating: only the server's deadlines run.

@@ -18,16 +18,21 @@ enum Scenario: Sendable, Hashable {
     case drop
     /// The server closes with this code: RESUME, IDENTIFY, or stay away, as the code says.
     case close(GatewayCloseCode)
+    /// RECONNECT, then HELLO comes `slowHelloDelay` after the upgrade: wait for it, then RESUME.
+    case slowHello
     /// INVALID_SESSION, then a multi-megabyte READY and GUILD_CREATE burst, fragmented: take it
     /// and heartbeat its last sequence.
     case largeReady
+
+    /// How long `slow-hello` holds HELLO back.
+    static let slowHelloDelay: Duration = .seconds(5)
 
     /// The close codes that have a `close-CODE` scenario: Discord's 4000-4014.
     static let closeCodes: [UInt16] = [4000, 4001, 4002, 4003, 4004, 4005, 4007, 4008, 4009, 4010, 4011, 4012, 4013, 4014]
 
     /// Every scenario in the order `all` runs them: the ones after which a bot stays away last.
     static let all: [Scenario] =
-        [.normal, .serverHeartbeat, .reconnect, .invalidSessionResumable, .invalidSession, .largeReady, .zombie, .drop]
+        [.normal, .serverHeartbeat, .reconnect, .invalidSessionResumable, .invalidSession, .largeReady, .slowHello, .zombie, .drop]
         + closeCodes.map { .close(GatewayCloseCode(rawValue: $0)) }.sorted { $0.keepsBotAway == false && $1.keepsBotAway }
 
     /// The name `--scenario` takes.
@@ -42,6 +47,7 @@ enum Scenario: Sendable, Hashable {
         case .drop: "drop"
         case .close(let code): "close-\(code.rawValue)"
         case .largeReady: "large-ready"
+        case .slowHello: "slow-hello"
         }
     }
 
@@ -55,6 +61,7 @@ enum Scenario: Sendable, Hashable {
         case .zombie: "heartbeats stop being acknowledged: close with a resumable code and RESUME"
         case .serverHeartbeat: "HEARTBEAT (op 1) from the server: answer at once"
         case .drop: "the TCP connection is cut without a close frame: RESUME"
+        case .slowHello: "RECONNECT, then HELLO comes 5 s after the upgrade: wait for it, then RESUME"
         case .largeReady:
             "INVALID_SESSION, then a READY of \(ServeSampleData.largeReadyGuilds) guilds and \(ServeSampleData.largeGuildCount) large GUILD_CREATEs, fragmented: take them and heartbeat the last sequence"
         case .close(let code):

@@ -81,6 +81,10 @@ struct ScenarioRunner {
     private var eventIndex = 0
     /// Set by `large-ready`: the next connection gets a huge READY, fragmented.
     private var largeReadyArmed = false
+    /// Set by `slow-hello`: the next connection's HELLO is held back.
+    private var slowHelloArmed = false
+    /// The connection whose HELLO is held, and until when.
+    private var heldHello: (connection: Int, until: Duration, since: Duration)?
 
     /// A runner for `scenarios`, in order.
     init(
@@ -122,6 +126,7 @@ struct ScenarioRunner {
         case .awaitingSession(nil), .finished:
             break
         }
+        if let heldHello { earliest = min(earliest ?? heldHello.until, heldHello.until) }
         return earliest
     }
 
@@ -134,6 +139,11 @@ struct ScenarioRunner {
         if largeReadyArmed {
             connection.readyContent.guildIDs = ServeSampleData.largeReadyGuildIDs
             connection.fragmentSize = ServeSampleData.largeFragmentSize
+        }
+        if slowHelloArmed {
+            slowHelloArmed = false
+            connection.holdsHello = true
+            heldHello = (id, now + Scenario.slowHelloDelay, now)
         }
         connections[id] = connection
         heartbeatsSeen[id] = 0
@@ -161,6 +171,13 @@ struct ScenarioRunner {
     /// Does what is due at `now`: the connections' deadlines, then the running expectation's.
     mutating func handleDeadline(now: Duration) -> [ServeAction] {
         var actions: [ServeAction] = []
+        if let held = heldHello, now >= held.until {
+            heldHello = nil
+            decide(
+                .slowHello, "waits for a slow HELLO", passed: true, expected: "the connection open until HELLO",
+                observed: "still open after \(now - held.since)", now: now)
+            actions += send(on: held.connection, now: now) { try $0.sendHello(now: now) }
+        }
         for id in connections.keys.sorted() {
             guard var connection = connections.removeValue(forKey: id) else { continue }
             let output = connection.handleDeadline(now: now)
@@ -190,6 +207,12 @@ struct ScenarioRunner {
             actions += react(to: event, on: id, now: now)
         }
         if connections[id]?.state == .closed {
+            if let held = heldHello, held.connection == id {
+                heldHello = nil
+                decide(
+                    .slowHello, "waits for a slow HELLO", passed: false, expected: "the connection open until HELLO",
+                    observed: "closed after \(now - held.since)", now: now)
+            }
             if let session = connections[id]?.session { sessions[session.id] = session }
             connections[id] = nil
             heartbeatsSeen[id] = nil
@@ -288,6 +311,15 @@ struct ScenarioRunner {
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: deadline)
             return [.closeTransport(connection: id)]
+        case .slowHello:
+            slowHelloArmed = true
+            let session = connections[id]?.session
+            let output = send(on: id, now: now) { try $0.requestReconnect(now: now) }
+            stage = .running(
+                scenario,
+                .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
+                connection: id, deadline: deadline + Scenario.slowHelloDelay)
+            return output
         case .largeReady:
             largeReadyArmed = true
             let output = send(on: id, now: now) { try $0.invalidateSession(resumable: false, now: now) }

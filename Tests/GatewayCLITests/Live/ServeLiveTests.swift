@@ -70,11 +70,11 @@ import Testing
     }
 
     @Test func ourClientPassesEveryScenarioItComesBackFrom() throws {
-        let scenarios = ["normal", "server-heartbeat", "reconnect", "invalid-session-resumable", "invalid-session", "large-ready", "zombie", "drop", "close-4000", "close-4007", "close-4008"]
+        let scenarios = ["normal", "server-heartbeat", "reconnect", "invalid-session-resumable", "invalid-session", "large-ready", "slow-hello", "zombie", "drop", "close-4000", "close-4007", "close-4008"]
         let server = try Server(
             ["--heartbeat-interval", "500", "--timeout", "10"] + scenarios.flatMap { ["--scenario", $0] })
-        let client = try connect(server.url, seconds: 32)
-        let status = server.wait(timeout: 40)
+        let client = try connect(server.url, seconds: 38)
+        let status = server.wait(timeout: 46)
         #expect(status == 0, "\(server.stderr)\n\(server.verdicts)")
         let failed = server.verdicts.filter { $0["passed"] != true }
         #expect(failed.isEmpty, "\(failed)")

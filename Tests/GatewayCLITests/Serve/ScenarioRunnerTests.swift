@@ -123,6 +123,7 @@ import Testing
             "the first heartbeat is jittered", "heartbeats every interval", "answers a heartbeat request at once",
             "closes without ending the session", "resumes the session", "resumes from the last sequence",
             "identifies anew", "waits 1-5 s before IDENTIFY", "takes a multi-megabyte READY and GUILD_CREATE burst",
+            "waits for a slow HELLO",
         ] {
             #expect(checks.contains(check), "no verdict for \(check)")
         }
