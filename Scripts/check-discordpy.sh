@@ -25,7 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-scenarios=(normal server-heartbeat reconnect invalid-session-resumable invalid-session large-ready drop zombie)
+scenarios=(normal server-heartbeat reconnect invalid-session-resumable invalid-session large-ready slow-hello drop zombie)
 args=()
 for scenario in "${scenarios[@]}"; do args+=(--scenario "$scenario"); done
 "$gatewayctl" serve --port 0 --format jsonl --heartbeat-interval 1000 --timeout 75 "${args[@]}" \
