@@ -380,7 +380,7 @@ _gatewayctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--list-scenarios --tls --frames --no-frames --version -h --help)
     repeating_options=(--scenario --event --op)
-    non_repeating_options=(--host --port --timeout --heartbeat-interval --cert --key --record --format --color)
+    non_repeating_options=(--host --port --timeout --heartbeat-interval --capture --speed --cert --key --record --format --color)
     __gatewayctl_offer_flags_options 0
 
     # Offer option value completions
@@ -399,6 +399,13 @@ _gatewayctl_serve() {
         return
         ;;
     '--heartbeat-interval')
+        return
+        ;;
+    '--capture')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--speed')
         return
         ;;
     '--cert')

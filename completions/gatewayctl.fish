@@ -31,7 +31,7 @@ function __gatewayctl_parse_tokens -S
         case 'handshake'
             __gatewayctl_parse_subcommand 1 'print' 'check=' 'key=' 'encoding=' 'compression=' 'api-version=' 'header=+' 'ca-file=' 'timeout=' 'format=' 'color=' 'version' 'h/help'
         case 'serve'
-            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'capture=' 'speed=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -159,6 +159,8 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" list-scenarios' -l 'list-scenarios' -d 'List the scenarios with what each checks, and exit.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" timeout' -l 'timeout' -d 'Seconds any wait for the bot may take before its check fails.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" heartbeat-interval' -l 'heartbeat-interval' -d 'The heartbeat interval HELLO announces, in milliseconds.' -rfka ''
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" capture' -l 'capture' -d 'Play this recording\'s dispatches to every bot that identifies (connect --record, serve --record).' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" speed' -l 'speed' -d 'The pace of --capture: 1 as recorded, 2 twice as fast, 0 as fast as the bot reads.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" tls' -l 'tls' -d 'Serve wss:// and https:// with --cert and --key.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" cert' -l 'cert' -d 'The server\'s certificate chain, a PEM file (with --tls).' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" key' -l 'key' -d 'The server\'s private key, a PEM file (with --tls).' -rF

@@ -81,6 +81,11 @@ struct ScenarioRunner {
     private var eventIndex = 0
     /// Set by `large-ready`: the next connection gets a huge READY, fragmented.
     private var largeReadyArmed = false
+    /// `--capture`: the recorded dispatches every identified connection gets, and the pace.
+    private let playback: CapturePlayback?
+    private let speed: Double
+    /// Per connection playing the capture: the next dispatch, and when playback started.
+    private var playing: [Int: (next: Int, start: Duration)] = [:]
     /// Set by `slow-hello`: the next connection's HELLO is held back.
     private var slowHelloArmed = false
     /// The connection whose HELLO is held, and until when.
@@ -89,8 +94,10 @@ struct ScenarioRunner {
     /// A runner for `scenarios`, in order.
     init(
         scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration,
-        random: some RandomNumberGenerator
+        random: some RandomNumberGenerator, playback: CapturePlayback? = nil, speed: Double = 1
     ) {
+        self.playback = playback
+        self.speed = speed
         pending = scenarios
         self.configuration = configuration
         self.timeout = timeout
@@ -127,6 +134,9 @@ struct ScenarioRunner {
             break
         }
         if let heldHello { earliest = min(earliest ?? heldHello.until, heldHello.until) }
+        for id in playing.keys {
+            if let due = nextPlaybackTime(id) { earliest = min(earliest ?? due, due) }
+        }
         return earliest
     }
 
@@ -178,6 +188,7 @@ struct ScenarioRunner {
                 observed: "still open after \(now - held.since)", now: now)
             actions += send(on: held.connection, now: now) { try $0.sendHello(now: now) }
         }
+        for id in playing.keys.sorted() { actions += play(id, now: now) }
         for id in connections.keys.sorted() {
             guard var connection = connections.removeValue(forKey: id) else { continue }
             let output = connection.handleDeadline(now: now)
@@ -216,6 +227,7 @@ struct ScenarioRunner {
             if let session = connections[id]?.session { sessions[session.id] = session }
             connections[id] = nil
             heartbeatsSeen[id] = nil
+            playing[id] = nil
             actions.append(.closeTransport(connection: id))
         }
         return actions
@@ -225,7 +237,12 @@ struct ScenarioRunner {
         switch event {
         case .identified(_, let sessionID):
             if let session = connections[id]?.session { sessions[sessionID] = session }
-            return observeComeback(resumed: false, sessionID: sessionID, sequence: nil, on: id, now: now)
+            var actions = observeComeback(resumed: false, sessionID: sessionID, sequence: nil, on: id, now: now)
+            if playback != nil {
+                playing[id] = (0, now)
+                actions += play(id, now: now)
+            }
+            return actions
         case .resumeRequested(let sessionID, let sequence):
             var actions = observeComeback(resumed: true, sessionID: sessionID, sequence: sequence, on: id, now: now)
             actions += answerResume(sessionID, on: id, now: now)
@@ -553,6 +570,26 @@ struct ScenarioRunner {
             return sessionIsLive(on: liveConnection, now: now)
         }
         return []
+    }
+
+    /// When connection `id`'s next recorded dispatch is due, at `--speed` (0: at once).
+    private func nextPlaybackTime(_ id: Int) -> Duration? {
+        guard let playback, let state = playing[id], state.next < playback.dispatches.count else { return nil }
+        guard speed > 0 else { return state.start }
+        return state.start + playback.dispatches[state.next].time / speed
+    }
+
+    /// Sends connection `id` the recorded dispatches that are due.
+    private mutating func play(_ id: Int, now: Duration) -> [ServeAction] {
+        guard let playback else { return [] }
+        var actions: [ServeAction] = []
+        while let due = nextPlaybackTime(id), due <= now, let state = playing[id], connections[id]?.state == .ready {
+            let dispatch = playback.dispatches[state.next]
+            playing[id] = (state.next + 1, state.start)
+            actions += send(on: id, now: now) { try $0.dispatch(dispatch.name, dispatch.data, now: now) }
+        }
+        if let state = playing[id], state.next >= playback.dispatches.count { playing[id] = nil }
+        return actions
     }
 
     /// Closes every connection still open with 1001 (going away), as a server shutting down does.

@@ -29,6 +29,10 @@ public struct ServeCommand: ParsableCommand {
             --record writes what each bot received and sent (its payloads, token redacted) \
             in the capture format, for replay.
 
+            --capture FILE plays a recording's dispatches (READY and RESUMED aside) to every bot \
+            that identifies, with the bot's own session and sequence numbers, at the recorded \
+            pace (--speed 2 twice as fast, 0 as fast as the bot reads).
+
             --tls with --cert and --key (PEM files) serves wss:// and https://.
 
             Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 65 an unusable \
@@ -61,6 +65,12 @@ public struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("heartbeat-interval"), help: "The heartbeat interval HELLO announces, in milliseconds.")
     var heartbeatInterval = 41_250
 
+    @Option(help: "Play this recording's dispatches to every bot that identifies (connect --record, serve --record).", completion: .file())
+    var capture: String?
+
+    @Option(help: "The pace of --capture: 1 as recorded, 2 twice as fast, 0 as fast as the bot reads.")
+    var speed: Double = 1
+
     @Flag(help: "Serve wss:// and https:// with --cert and --key.")
     var tls = false
 
@@ -86,6 +96,7 @@ public struct ServeCommand: ParsableCommand {
             throw ValidationError("--heartbeat-interval must be 100 to 3600000 milliseconds")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard speed >= 0 && speed < 1e6 else { throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor") }
         if tls && (cert == nil || key == nil) { throw ValidationError("--tls needs --cert and --key (PEM files)") }
         if !tls && (cert != nil || key != nil) { throw ValidationError("--cert and --key go with --tls") }
     }
@@ -131,6 +142,8 @@ public struct ServeCommand: ParsableCommand {
         }
         let scenarios = try chosenScenarios()
         let tlsContext = try makeTLSContext()
+        let playback = try capture.map { path throws(ServeError) in try CapturePlayback(path: path) }
+        let speed = speed
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let loop = group.next()
@@ -149,7 +162,7 @@ public struct ServeCommand: ParsableCommand {
                     ServeServer(
                         scenarios: scenarios, configuration: configuration, timeout: waitLimit,
                         renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
-                        eventLoop: loop),
+                        playback: playback, speed: speed, eventLoop: loop),
                     eventLoop: loop)
             }.wait()
             let listener: any Channel

@@ -42,7 +42,7 @@ final class ServeServer {
 
     init(
         scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration, renderer: Renderer,
-        filter: OutputFilter, recordPath: String?, eventLoop: any EventLoop
+        filter: OutputFilter, recordPath: String?, playback: CapturePlayback?, speed: Double, eventLoop: any EventLoop
     ) {
         self.recordPath = recordPath
         self.eventLoop = eventLoop
@@ -50,7 +50,8 @@ final class ServeServer {
         self.filter = filter
         hasScenarios = !scenarios.isEmpty
         runner = ScenarioRunner(
-            scenarios: scenarios, configuration: configuration, timeout: timeout, random: SystemRandomNumberGenerator())
+            scenarios: scenarios, configuration: configuration, timeout: timeout, random: SystemRandomNumberGenerator(),
+            playback: playback, speed: speed)
         finished = eventLoop.makePromise()
     }
 

@@ -124,6 +124,27 @@ import Testing
         #expect(client.lines.contains { $0["kind"] == "event" && $0["t"] == "RESUMED" })
     }
 
+    @Test func aCaptureIsPlayedToEveryBotThatIdentifies() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples/session.gwcap").path
+        let server = try Server(["--capture", sample, "--speed", "0"])
+        defer { server.process.terminate() }
+        let client = try connect(server.url, seconds: 2)
+        let dispatches = client.lines.filter { $0["kind"] == "event" && $0["op"] == 0 }
+        // READY is the server's own; then the recording's dispatches, numbered in this session.
+        #expect(
+            dispatches.map { $0["t"]?.stringValue ?? "" }
+                == ["READY", "GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE", "TYPING_START", "MESSAGE_CREATE", "MESSAGE_CREATE"],
+            "\(dispatches)")
+        #expect(dispatches.map { $0["s"] } == (1...7).map { GatewayValue.integer(Int64($0)) })
+    }
+
+    @Test func aCaptureThatIsNotARecordingIsRefused() throws {
+        let run = try GatewayctlRun.run(["serve", "--capture", #filePath], record: false)
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.contains("--capture"))
+    }
+
     @Test func tlsOptionsAreChecked() throws {
         let missing = try GatewayctlRun.run(["serve", "--tls"], record: false)
         #expect(missing.status == 64)
