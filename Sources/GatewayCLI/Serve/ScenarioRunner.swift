@@ -593,7 +593,9 @@ struct ScenarioRunner {
     }
 
     /// Closes every connection still open with 1001 (going away), as a server shutting down does.
+    /// Nothing is judged after this: the bots' answers to our own shutdown say nothing about them.
     mutating func closeAll(now: Duration) -> [ServeAction] {
+        stage = .finished
         var actions: [ServeAction] = []
         for id in connections.keys.sorted() {
             actions += send(on: id, now: now) { try $0.close(code: .goingAway, reason: "gatewayctl serve is stopping", now: now) }

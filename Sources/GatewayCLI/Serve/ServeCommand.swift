@@ -185,7 +185,9 @@ public struct ServeCommand: ParsableCommand {
         } catch {
             throw ServeError("internal error: \(error)", exitStatus: .internalError)
         }
-        if interrupted.withLockedValue({ $0 }) { throw CancellationError() }
+        if interrupted.withLockedValue({ $0 }) {
+            throw ServeError("interrupted: every connection was closed with 1001", exitStatus: .interrupted)
+        }
         if verdicts.contains(where: { !$0.passed }) {
             throw ServeError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)
         }

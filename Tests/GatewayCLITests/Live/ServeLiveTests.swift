@@ -145,6 +145,20 @@ import Testing
         #expect(run.stderr.contains("--capture"))
     }
 
+    @Test func ctrlCClosesEveryConnectionWith1001() throws {
+        let server = try Server(["--scenario", "normal"])
+        let client = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
+            whileRunning: { _ in
+                usleep(1_500_000)
+                kill(server.process.processIdentifier, SIGINT)
+            })
+        #expect(server.wait(timeout: 5) == 130, "\(server.stderr)")
+        #expect(server.stderr.contains("interrupted"))
+        #expect(client.lines.contains { $0["kind"] == "close" && $0["by"] == "server" && $0["code"] == 1001 }, "\(client.stdout)")
+        #expect(server.verdicts.isEmpty)
+    }
+
     @Test func tlsOptionsAreChecked() throws {
         let missing = try GatewayctlRun.run(["serve", "--tls"], record: false)
         #expect(missing.status == 64)
