@@ -379,7 +379,7 @@ _gatewayctl_handshake() {
 _gatewayctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--list-scenarios --tls --frames --no-frames --version -h --help)
-    repeating_options=(--scenario --event --op)
+    repeating_options=(--scenario --script --event --op)
     non_repeating_options=(--host --port --timeout --heartbeat-interval --capture --speed --cert --key --record --format --color)
     __gatewayctl_offer_flags_options 0
 
@@ -393,6 +393,10 @@ _gatewayctl_serve() {
         ;;
     '--scenario')
         __gatewayctl_add_completions -W 'all'$'\n''normal'$'\n''server-heartbeat'$'\n''reconnect'$'\n''invalid-session-resumable'$'\n''invalid-session'$'\n''large-ready'$'\n''slow-hello'$'\n''zombie'$'\n''drop'$'\n''close-4000'$'\n''close-4001'$'\n''close-4002'$'\n''close-4003'$'\n''close-4005'$'\n''close-4007'$'\n''close-4008'$'\n''close-4009'$'\n''close-4004'$'\n''close-4010'$'\n''close-4011'$'\n''close-4012'$'\n''close-4013'$'\n''close-4014'
+        return
+        ;;
+    '--script')
+        __gatewayctl_add_completions -f
         return
         ;;
     '--timeout')

@@ -18,6 +18,8 @@ enum Scenario: Sendable, Hashable {
     case drop
     /// The server closes with this code: RESUME, IDENTIFY, or stay away, as the code says.
     case close(GatewayCloseCode)
+    /// The steps of a `--script` file.
+    case script(ServeScript)
     /// RECONNECT, then HELLO comes `slowHelloDelay` after the upgrade: wait for it, then RESUME.
     case slowHello
     /// INVALID_SESSION, then a multi-megabyte READY and GUILD_CREATE burst, fragmented: take it
@@ -48,6 +50,7 @@ enum Scenario: Sendable, Hashable {
         case .close(let code): "close-\(code.rawValue)"
         case .largeReady: "large-ready"
         case .slowHello: "slow-hello"
+        case .script(let script): script.name
         }
     }
 
@@ -62,6 +65,7 @@ enum Scenario: Sendable, Hashable {
         case .serverHeartbeat: "HEARTBEAT (op 1) from the server: answer at once"
         case .drop: "the TCP connection is cut without a close frame: RESUME"
         case .slowHello: "RECONNECT, then HELLO comes 5 s after the upgrade: wait for it, then RESUME"
+        case .script(let script): "the \(script.steps.count) steps of \(script.name)"
         case .largeReady:
             "INVALID_SESSION, then a READY of \(ServeSampleData.largeReadyGuilds) guilds and \(ServeSampleData.largeGuildCount) large GUILD_CREATEs, fragmented: take them and heartbeat the last sequence"
         case .close(let code):

@@ -54,6 +54,8 @@ struct ScenarioRunner {
         case stayingAway
         /// A heartbeat carrying at least `sequence`: the bot took everything up to it.
         case digest(sequence: Int64, bytes: Int)
+        /// A script at step `index` (a `wait` or an `expect`), since `since`.
+        case scriptStep(index: Int, since: Duration)
     }
 
     /// Where the runner stands.
@@ -252,6 +254,8 @@ struct ScenarioRunner {
         case .heartbeat(let sequence, let sinceLast, _):
             heartbeatsSeen[id, default: 0] += 1
             return observeHeartbeat(sinceLast: sinceLast, sequence: sequence, on: id, now: now)
+        case .received(let payload):
+            return observePayload(opcode: Int(payload.opcode.rawValue), on: id, now: now)
         case .violation(let violation):
             if case .running(let scenario, _, _, _) = stage {
                 decide(scenario, "keeps to the gateway's rules", passed: false, expected: "no violation", observed: "\(violation)", now: now)
@@ -259,7 +263,7 @@ struct ScenarioRunner {
             return []
         case .disconnected(let disconnect):
             return observeClose(disconnect, on: id, now: now)
-        case .connected, .refused, .frame, .received, .sent:
+        case .connected, .refused, .frame, .sent:
             return []
         }
     }
@@ -328,6 +332,8 @@ struct ScenarioRunner {
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: deadline)
             return [.closeTransport(connection: id)]
+        case .script:
+            return runScript(scenario, from: 0, on: id, now: now)
         case .slowHello:
             slowHelloArmed = true
             let session = connections[id]?.session
@@ -391,6 +397,10 @@ struct ScenarioRunner {
                 scenario, "answers a heartbeat request at once", passed: true, expected: "within 1 s",
                 observed: "after \(now - sentAt)", now: now)
             return finishScenario(now: now, liveConnection: id)
+        case .scriptStep(let index, let since):
+            guard case .script(let script) = scenario, case .expect(.heartbeat, _) = script.steps[index].step else { return [] }
+            decide(scenario, "line \(script.steps[index].line): expect heartbeat", passed: true, expected: "a heartbeat", observed: "after \(now - since)", now: now)
+            return runScript(scenario, from: index + 1, on: id, now: now)
         case .digest(let last, let bytes):
             guard let sequence, sequence >= last else { return [] }
             decide(
@@ -432,6 +442,14 @@ struct ScenarioRunner {
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: now + timeout)
             return recordMissedDispatch(session)
+        case .scriptStep(let index, _):
+            guard case .script(let script) = scenario, case .expect(.close, _) = script.steps[index].step else { return [] }
+            let code = disconnect.code ?? 1005
+            let kept = disconnect.initiator == .transport || (disconnect.initiator == .client && code != 1000 && code != 1001)
+            decide(
+                scenario, "line \(script.steps[index].line): expect close", passed: kept,
+                expected: "a close that keeps the session", observed: "\(disconnect)", now: now)
+            return runScript(scenario, from: index + 1, on: id, now: now)
         case .heartbeats, .heartbeatAnswer, .digest:
             decide(
                 scenario, "keeps the connection", passed: false, expected: "the connection open",
@@ -460,7 +478,7 @@ struct ScenarioRunner {
             return resumed ? [] : sessionIsLive(on: id, now: now)
         case .finished:
             return []
-        case .running(let scenario, let expectation, let connection, _):
+        case .running(let scenario, let expectation, _, _):
             switch expectation {
             case .comeback(let resumes, let expectedID, let expectedSequence, let minimumWait, let since):
                 let what = resumed ? "RESUME" : "IDENTIFY"
@@ -499,12 +517,74 @@ struct ScenarioRunner {
                 decide(
                     scenario, "does not reconnect", passed: false, expected: "no new session",
                     observed: resumed ? "RESUME" : "IDENTIFY", now: now)
-                _ = connection
                 return finishScenario(now: now, liveConnection: resumed ? nil : id)
+            case .scriptStep(let index, let since):
+                guard case .script(let script) = scenario, case .expect(let what, _) = script.steps[index].step,
+                    what == .resume || what == .identify
+                else {
+                    // The bot came back while the script waits for something else: go on with it here.
+                    if case .running(_, _, _, let deadline) = stage {
+                        stage = .running(scenario, .scriptStep(index: index, since: since), connection: id, deadline: deadline)
+                    }
+                    return []
+                }
+                decide(
+                    scenario, "line \(script.steps[index].line): expect \(what.rawValue)", passed: resumed == (what == .resume),
+                    expected: what == .resume ? "RESUME" : "IDENTIFY", observed: "\(resumed ? "RESUME" : "IDENTIFY") after \(now - since)",
+                    now: now)
+                return runScript(scenario, from: index + 1, on: id, now: now)
             case .heartbeats, .heartbeatAnswer, .botClose, .digest:
                 return []
             }
         }
+    }
+
+    /// A payload from the bot: what `expect op N` waits for.
+    private mutating func observePayload(opcode: Int, on id: Int, now: Duration) -> [ServeAction] {
+        guard case .running(let scenario, .scriptStep(let index, let since), let connection, _) = stage, connection == id,
+            case .script(let script) = scenario, case .expect(.op, _) = script.steps[index].step,
+            script.expectedOpcodes[script.steps[index].line] == opcode
+        else { return [] }
+        decide(
+            scenario, "line \(script.steps[index].line): expect op \(opcode)", passed: true, expected: "op \(opcode)",
+            observed: "after \(now - since)", now: now)
+        return runScript(scenario, from: index + 1, on: id, now: now)
+    }
+
+    /// Runs a script's steps from `index` on connection `id` until one waits (`wait`, `expect`)
+    /// or the script ends.
+    private mutating func runScript(_ scenario: Scenario, from start: Int, on id: Int, now: Duration) -> [ServeAction] {
+        guard case .script(let script) = scenario else { return [] }
+        var actions: [ServeAction] = []
+        var index = start
+        while index < script.steps.count {
+            switch script.steps[index].step {
+            case .dispatch(let name, let data):
+                actions += send(on: id, now: now) { try $0.dispatch(name, data, now: now) }
+            case .send(let opcode, let data):
+                actions += send(on: id, now: now) { try $0.send(opcode: GatewayOpcode(rawValue: opcode), data: data, now: now) }
+            case .reconnect:
+                actions += send(on: id, now: now) { try $0.requestReconnect(now: now) }
+            case .invalidSession(let resumable):
+                actions += send(on: id, now: now) { try $0.invalidateSession(resumable: resumable, now: now) }
+            case .heartbeatRequest:
+                actions += send(on: id, now: now) { try $0.requestHeartbeat(now: now) }
+            case .acknowledgesHeartbeats(let on):
+                connections[id]?.acknowledgesHeartbeats = on
+            case .close(let code, let reason):
+                actions += send(on: id, now: now) { try $0.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: now) }
+            case .drop:
+                actions.append(.closeTransport(connection: id))
+            case .wait(let duration):
+                stage = .running(scenario, .scriptStep(index: index, since: now), connection: id, deadline: now + duration)
+                return actions
+            case .expect(_, let within):
+                stage = .running(scenario, .scriptStep(index: index, since: now), connection: id, deadline: now + (within ?? timeout))
+                return actions
+            }
+            index += 1
+        }
+        return actions + finishScenario(now: now, liveConnection: id)
     }
 
     /// `large-ready`, once the bot identified on a connection with the huge READY: the large
@@ -547,6 +627,16 @@ struct ScenarioRunner {
             decide(
                 scenario, "takes a multi-megabyte READY and GUILD_CREATE burst", passed: false,
                 expected: "a heartbeat with seq \(last) or later", observed: "none in time", now: now)
+        case .scriptStep(let index, let since):
+            guard case .script(let script) = scenario else { break }
+            let (line, step) = script.steps[index]
+            if case .expect(let what, _) = step {
+                let expected = what == .op ? "op \(script.expectedOpcodes[line] ?? -1)" : what.rawValue
+                decide(
+                    scenario, "line \(line): expect \(expected)", passed: false, expected: expected,
+                    observed: "nothing in \(now - since)", now: now)
+            }
+            return runScript(scenario, from: index + 1, on: connection, now: now)
         case .stayingAway:
             decide(scenario, "does not reconnect", passed: true, expected: "no new session", observed: "stayed away", now: now)
             // A bot that did right is gone: the next scenario waits, without a deadline, for it to be started again.

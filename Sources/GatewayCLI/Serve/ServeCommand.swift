@@ -29,6 +29,11 @@ public struct ServeCommand: ParsableCommand {
             --record writes what each bot received and sent (its payloads, token redacted) \
             in the capture format, for replay.
 
+            --script FILE runs one's own steps as a scenario, one a line: dispatch NAME JSON, \
+            send OP JSON, wait SECONDS, reconnect, invalid-session true|false, heartbeat-request, \
+            acks on|off, close CODE [REASON], drop, and expect heartbeat|op N|close|resume|identify \
+            [SECONDS] (each expect is a check); # starts a comment.
+
             --capture FILE plays a recording's dispatches (READY and RESUMED aside) to every bot \
             that identifies, with the bot's own session and sequence numbers, at the recorded \
             pace (--speed 2 twice as fast, 0 as fast as the bot reads).
@@ -55,6 +60,12 @@ public struct ServeCommand: ParsableCommand {
         help: ArgumentHelp("A scenario to run (repeatable; all runs every one).", valueName: "name"),
         completion: .list(["all"] + Scenario.all.map(\.name)))
     var scenarios: [String] = []
+
+    @Option(
+        name: .customLong("script"),
+        help: ArgumentHelp("A file of one's own steps, run as a scenario after the --scenario ones (repeatable).", valueName: "file"),
+        completion: .file())
+    var scripts: [String] = []
 
     @Flag(name: .customLong("list-scenarios"), help: "List the scenarios with what each checks, and exit.")
     var listScenarios = false
@@ -101,6 +112,17 @@ public struct ServeCommand: ParsableCommand {
         if !tls && (cert != nil || key != nil) { throw ValidationError("--cert and --key go with --tls") }
     }
 
+    /// A `--script` file, read and checked.
+    static func readScript(_ path: String) throws(ServeError) -> ServeScript {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServeError("--script \(path): cannot be read", exitStatus: .noInput)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ServeError("--script \(path): not UTF-8 text", exitStatus: .dataError)
+        }
+        return try ServeScript(text: text, name: "script " + (path.split(separator: "/").last.map(String.init) ?? path))
+    }
+
     /// The TLS context of `--tls`, or nil.
     func makeTLSContext() throws(ServeError) -> NIOSSLContext? {
         guard tls, let cert, let key else { return nil }
@@ -140,7 +162,9 @@ public struct ServeCommand: ParsableCommand {
             renderer.flush()
             return
         }
-        let scenarios = try chosenScenarios()
+        var chosen = try chosenScenarios()
+        for path in scripts { chosen.append(.script(try Self.readScript(path))) }
+        let scenarios = chosen
         let tlsContext = try makeTLSContext()
         let playback = try capture.map { path throws(ServeError) in try CapturePlayback(path: path) }
         let speed = speed

@@ -159,6 +159,36 @@ import Testing
         #expect(server.verdicts.isEmpty)
     }
 
+    @Test func aScriptRunsItsStepsAndJudgesItsExpectations() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-script-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("mine.script").path
+        try Data(
+            """
+            dispatch MESSAGE_CREATE {"id":"1","channel_id":"2","content":"from a script","type":0}
+            heartbeat-request
+            expect heartbeat 2
+            reconnect
+            expect close 5
+            expect resume 5
+            expect op 3 0.3
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let server = try Server(["--heartbeat-interval", "1000", "--script", path])
+        let client = try connect(server.url, seconds: 3)
+        #expect(server.wait(timeout: 10) == 1, "\(server.stderr)")
+        #expect(
+            server.verdicts.map { "\($0["check"]?.stringValue ?? "") \($0["passed"] == true)" } == [
+                "line 3: expect heartbeat true", "line 5: expect close true", "line 6: expect resume true",
+                "line 7: expect op 3 false",
+            ])
+        #expect(client.lines.contains { $0["kind"] == "event" && $0["d"]?["content"] == "from a script" })
+        let broken = try GatewayctlRun.run(["serve", "--script", #filePath], record: false)
+        #expect(broken.status == 65)
+        #expect(broken.stderr.contains("line 1: unknown step"), "\(broken.stderr)")
+    }
+
     @Test func tlsOptionsAreChecked() throws {
         let missing = try GatewayctlRun.run(["serve", "--tls"], record: false)
         #expect(missing.status == 64)
