@@ -193,7 +193,10 @@ public struct ServeCommand: ParsableCommand {
             do {
                 listener = try loop.flatSubmit { bound.value.bind(host: host, port: port, tls: tlsContext) }.wait()
             } catch {
-                throw ServeError("cannot listen on \(host):\(port): \(error)", exitStatus: .unavailable)
+                // The server never ran: complete its promise so nothing is left pending.
+                try? loop.submit { bound.value.stop() }.wait()
+                let cause = (error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(error)"
+                throw ServeError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
             }
             let interrupt = InterruptSignal {
                 interrupted.withLockedValue { $0 = true }

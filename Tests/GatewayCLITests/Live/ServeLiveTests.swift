@@ -189,6 +189,15 @@ import Testing
         #expect(broken.stderr.contains("line 1: unknown step"), "\(broken.stderr)")
     }
 
+    @Test func aPortInUseExits69() throws {
+        let server = try Server([])
+        defer { server.process.terminate() }
+        let port = try #require(server.url.split(separator: ":").last.map(String.init))
+        let second = try GatewayctlRun.run(["serve", "--port", port], record: false)
+        #expect(second.status == 69)
+        #expect(second.stderr == "gatewayctl: cannot listen on 127.0.0.1:\(port): address already in use\n", "\(second.stderr)")
+    }
+
     @Test func tlsOptionsAreChecked() throws {
         let missing = try GatewayctlRun.run(["serve", "--tls"], record: false)
         #expect(missing.status == 64)
