@@ -275,13 +275,15 @@ public struct GatewayServerConnection {
         return output
     }
 
-    /// Starts the close handshake with `code` (a gateway close code, or 1000/1001).
+    /// Starts the close handshake with `code` (a gateway close code, or 1000/1001). A code after
+    /// which Discord does not resume (4001, 4003, 4005, 4007, 4009-4014) ends the session.
     public mutating func close(code: GatewayCloseCode, reason: String = "", now: Duration)
         throws(GatewayServerUsageError) -> [UInt8]
     {
         try requireOpen("close")
         do {
             let bytes = try websocket.close(code: code.rawValue, reason: reason)
+            if !code.canResume { session = nil }
             phase = .closing(deadline: now + configuration.closeTimeout)
             return bytes
         } catch {

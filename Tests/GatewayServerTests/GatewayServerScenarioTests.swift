@@ -149,6 +149,15 @@ import Testing
         #expect(pair.lastClientDisconnect?.willResume == ![4001, 4003, 4005].contains(code))
     }
 
+    @Test(arguments: [4001, 4003, 4005, 4007, 4009] as [UInt16])
+    func closeCodesThatDoNotResumeEndTheSession(code: UInt16) throws {
+        var pair = try Self.identified()
+        #expect(pair.server.session != nil)
+        pair.toClient(try pair.server.close(code: GatewayCloseCode(rawValue: code), now: pair.now))
+        #expect(pair.server.session == nil)
+        #expect(pair.lastClientDisconnect?.willResume == false)
+    }
+
     @Test func aSecondIdentifyIsAlreadyAuthenticated() throws {
         var pair = try Self.identified()
         pair.toServer(try pair.client.identify(ServerPair.identify, now: pair.now))

@@ -268,6 +268,14 @@ struct ScenarioRunner {
         }
     }
 
+    /// Forgets the session of connection `id` when a command ended it (INVALID_SESSION false,
+    /// a close code after which Discord does not resume): a RESUME for it must then be refused,
+    /// as Discord refuses it.
+    private mutating func forgetSessionIfEnded(on id: Int, had sessionID: String?) {
+        guard let sessionID, connections[id]?.session?.id != sessionID else { return }
+        sessions[sessionID] = nil
+    }
+
     private mutating func answerResume(_ sessionID: String, on id: Int, now: Duration) -> [ServeAction] {
         guard var connection = connections.removeValue(forKey: id) else { return [] }
         defer { connections[id] = connection }
@@ -405,7 +413,7 @@ struct ScenarioRunner {
             guard let sequence, sequence >= last else { return [] }
             decide(
                 scenario, "takes a multi-megabyte READY and GUILD_CREATE burst", passed: true,
-                expected: "a heartbeat with seq \(last) or later", observed: "seq \(sequence) after \(bytes / 1_000_000) MB",
+                expected: "a heartbeat with seq \(last) or later", observed: "seq \(sequence) after \(bytes / 1_000_000) MB of payloads (before compression)",
                 now: now)
             return finishScenario(now: now, liveConnection: id)
         case .botClose, .comeback, .stayingAway:
@@ -592,12 +600,11 @@ struct ScenarioRunner {
     private mutating func sendLargeBurst(_ scenario: Scenario, on id: Int, now: Duration) -> [ServeAction] {
         largeReadyArmed = false
         var actions: [ServeAction] = []
+        var bytes = GatewayJSON.encode(.array(ServeSampleData.largeReadyGuildIDs.map { ["id": .string($0), "unavailable": true] })).count
         for index in 0..<ServeSampleData.largeGuildCount {
-            actions += send(on: id, now: now) { try $0.dispatch("GUILD_CREATE", ServeSampleData.largeGuildCreate(index), now: now) }
-        }
-        let bytes = actions.reduce(0) { total, action in
-            if case .write(_, let bytes) = action { return total + bytes.count }
-            return total
+            let guild = ServeSampleData.largeGuildCreate(index)
+            bytes += GatewayJSON.encode(guild).count
+            actions += send(on: id, now: now) { try $0.dispatch("GUILD_CREATE", guild, now: now) }
         }
         let last = connections[id]?.session?.sequence ?? 0
         stage = .running(
@@ -705,13 +712,16 @@ struct ScenarioRunner {
         events.append(.verdict(verdict))
     }
 
-    /// Runs a command on connection `id`, and reports what it sent.
+    /// Runs a command on connection `id`, and reports what it sent. A command that ended the
+    /// session (INVALID_SESSION false, a close that does not resume) also ends it here.
     private mutating func send(
         on id: Int, now: Duration, _ command: (inout GatewayServerConnection) throws -> [UInt8]
     ) -> [ServeAction] {
         guard var connection = connections.removeValue(forKey: id) else { return [] }
+        let sessionID = connection.session?.id
         let output = (try? command(&connection)) ?? []
         connections[id] = connection
+        forgetSessionIfEnded(on: id, had: sessionID)
         var actions = write(output, to: id)
         actions += drain(id, now: now)
         return actions
