@@ -50,27 +50,8 @@ check && exit 0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-make_venv() { "$python" -m venv "$venv" >"$log" 2>&1 && [ -x "$venv/bin/python" ] \
-    && "$venv/bin/python" -m pip --version >/dev/null 2>&1; }
-
-# A directory left half-made by a failed `python3 -m venv` (no pip inside) is
-# made again in place; an empty directory is used; anything else is refused.
-if [ -e "$venv" ] && [ ! -f "$venv/pyvenv.cfg" ] && [ -n "$(ls -A "$venv" 2>/dev/null || echo file)" ]; then
-    fail "$venv exists and is not a Python virtual environment; remove it or pass another VENV_DIR"
-fi
-
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
-    if ! make_venv; then
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; } >"$log" 2>&1 \
-                || { cat "$log" >&2; fail "apt-get install python3-venv failed"; }
-            make_venv || { cat "$log" >&2; fail "'$python -m venv $venv' failed even with python3-venv installed"; }
-        else
-            cat "$log" >&2
-            fail "'$python -m venv $venv' failed; install python3-venv (apt-get install python3-venv) and run this again"
-        fi
-    fi
-fi
+source "$root/Scripts/lib/python-venv.sh"
+ensure_venv "$venv" "$python"
 
 if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
         "discord.py==$DISCORDPY_VERSION" "zstandard==$ZSTANDARD_VERSION" >"$log" 2>&1; then
