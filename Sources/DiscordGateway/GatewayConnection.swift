@@ -749,12 +749,18 @@ public struct GatewayConnection {
         return frame
     }
 
+    /// `{"op", "d"}` with `d.token` replaced by ``redactedToken``; nil when `d` has no token. The
+    /// one place a token is taken out of a payload: sent payloads here, received ones in `serve`.
+    package static func redactingToken(opcode: GatewayOpcode, data: GatewayValue) -> GatewayValue? {
+        guard case .object(var object) = data, object["token"] != nil else { return nil }
+        object["token"] = .string(redactedToken)
+        return ["op": GatewayValue(opcode.rawValue), "d": .object(object)]
+    }
+
     private mutating func reportSent(opcode: GatewayOpcode, data: GatewayValue, encoded: [UInt8], redactingToken: Bool)
     {
         var bytes = encoded
-        if redactingToken, case .object(var object) = data, object["token"] != nil {
-            object["token"] = .string(Self.redactedToken)
-            let value: GatewayValue = ["op": GatewayValue(opcode.rawValue), "d": .object(object)]
+        if redactingToken, let value = Self.redactingToken(opcode: opcode, data: data) {
             guard let redacted = try? GatewayCodec.encode(value, encoding: configuration.encoding) else { return }
             bytes = redacted
         }

@@ -283,11 +283,9 @@ final class ServeServer {
 
     /// The payload with IDENTIFY's or RESUME's token replaced, for showing.
     static func redactingToken(_ payload: GatewayPayload) -> GatewayPayload {
-        guard payload.opcode == .identify || payload.opcode == .resume, case .object(var data) = payload.data,
-            data["token"] != nil
+        guard payload.opcode == .identify || payload.opcode == .resume,
+            let value = GatewayConnection.redactingToken(opcode: payload.opcode, data: payload.data)
         else { return payload }
-        data["token"] = .string(GatewayConnection.redactedToken)
-        let value: GatewayValue = ["op": .integer(Int64(payload.opcode.rawValue)), "d": .object(data), "s": nil, "t": nil]
         let bytes: [UInt8]
         switch payload.encoding {
         case .json: bytes = GatewayJSON.encode(value)
