@@ -414,11 +414,11 @@ public struct GatewayServerConnection {
         emit(.received(payload))
         switch payload.opcode {
         case .heartbeat:
-            heartbeat(payload, now: now, output: &output)
+            handleHeartbeat(payload, now: now, output: &output)
         case .identify:
-            identify(payload, now: now, output: &output)
+            handleIdentify(payload, now: now, output: &output)
         case .resume:
-            resumeRequested(payload, now: now, output: &output)
+            handleResume(payload, now: now, output: &output)
         case .presenceUpdate, .voiceStateUpdate, .requestGuildMembers, .requestSoundboardSounds:
             guard case .ready = phase else {
                 return violate(
@@ -432,7 +432,7 @@ public struct GatewayServerConnection {
         }
     }
 
-    private mutating func heartbeat(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
+    private mutating func handleHeartbeat(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
         var sinceLast: Duration = .zero
         switch phase {
         case .identifying(var watch):
@@ -453,7 +453,7 @@ public struct GatewayServerConnection {
         }
     }
 
-    private mutating func identify(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
+    private mutating func handleIdentify(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
         guard case .identifying(let watch) = phase else {
             return violate(
                 GatewayServerViolation(code: .alreadyAuthenticated, message: "IDENTIFY on a connection that already has a session"),
@@ -483,7 +483,7 @@ public struct GatewayServerConnection {
         if let bytes = try? dispatch("READY", ready, now: now) { output += bytes }
     }
 
-    private mutating func resumeRequested(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
+    private mutating func handleResume(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {
         guard case .identifying(let watch) = phase else {
             return violate(
                 GatewayServerViolation(code: .alreadyAuthenticated, message: "RESUME on a connection that already has a session"),

@@ -462,7 +462,8 @@ struct ScenarioRunner {
                 scenario,
                 .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
                 connection: id, deadline: now + timeout)
-            return recordMissedDispatch(session)
+            recordMissedDispatch(session)
+            return []
         case .scriptStep(let index, _):
             guard case .script(let script) = scenario, case .expect(.close, _) = script.steps[index].step else { return [] }
             let code = disconnect.code ?? 1005
@@ -483,11 +484,10 @@ struct ScenarioRunner {
     }
 
     /// A dispatch while the bot is away, so a RESUME has something to replay.
-    private mutating func recordMissedDispatch(_ session: GatewayServerSession?) -> [ServeAction] {
-        guard let id = session?.id, var kept = sessions[id] ?? session else { return [] }
+    private mutating func recordMissedDispatch(_ session: GatewayServerSession?) {
+        guard let id = session?.id, var kept = sessions[id] ?? session else { return }
         _ = kept.record(name: "MESSAGE_CREATE", data: ServeSampleData.messageCreate)
         sessions[id] = kept
-        return []
     }
 
     private mutating func observeComeback(
