@@ -16,6 +16,10 @@ public struct RenderContext: Sendable, Hashable {
     /// The connection number, from 1.
     public var connection: Int
 
+    /// The connection number of a line about no connection in particular (serve's scenarios,
+    /// verdicts, REST calls): its time is shown, no connection.
+    public static let noConnection = 0
+
     /// Creates a context.
     public init(time: Duration, connection: Int) {
         self.time = time
@@ -62,7 +66,7 @@ public final class Renderer {
         if let direction { line.add("dir", direction.rawValue) }
         if let context {
             line.add("time", seconds: context.time)
-            line.add("conn", context.connection)
+            if context.connection != RenderContext.noConnection { line.add("conn", context.connection) }
         }
         return line
     }
@@ -72,7 +76,8 @@ public final class Renderer {
         var text = ""
         if let context {
             let time = TimeText.seconds(context.time)
-            text += style.dim(String(repeating: " ", count: max(0, 12 - time.count)) + time + " #\(context.connection)")
+            let connection = context.connection == RenderContext.noConnection ? "   " : " #\(context.connection)"
+            text += style.dim(String(repeating: " ", count: max(0, 12 - time.count)) + time + connection)
             text += " "
         }
         switch direction {

@@ -6,7 +6,8 @@ extension Renderer {
         emit(
             pretty: {
                 let mark = verdict.passed ? style.good("PASS") : style.bad("FAIL")
-                return prefix(RenderContext(time: verdict.time, connection: 0), nil) + "\(mark) \(verdict.scenario): "
+                return prefix(RenderContext(time: verdict.time, connection: RenderContext.noConnection), nil)
+                    + "\(mark) \(verdict.scenario): "
                     + "\(verdict.check) (expected \(verdict.expected); observed \(verdict.observed))"
             },
             json: {

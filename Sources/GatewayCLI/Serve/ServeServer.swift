@@ -101,45 +101,51 @@ final class ServeServer {
             try recorder.connecting(connection: id, url: url + target, at: now)
             if !requestHead.isEmpty { try recorder.wrote(requestHead, connection: id, at: now) }
         }
-        perform(runner.opened(id, now: now))
+        perform(runner.opened(id, now: now), now: now)
         return id
     }
 
     /// Bytes a gateway connection read.
     func read(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
-        perform(runner.received(id, bytes, now: clock.now()))
+        let now = clock.now()
+        perform(runner.received(id, bytes, now: now), now: now)
     }
 
     /// A gateway connection's socket ended.
     func ended(_ id: Int) {
         let now = clock.now()
-        perform(runner.endOfInput(id, now: now))
+        perform(runner.endOfInput(id, now: now), now: now)
         handlers[id] = nil
         record(id) { recorder throws(CaptureError) in try recorder.disconnected(connection: id, reason: "socket closed", at: now) }
     }
 
     /// A REST call was answered.
     func restRequest(method: String, target: String) {
-        if filter.showsConnectionLines { renderer.info("REST \(method) \(target)", RenderContext(time: clock.now(), connection: 0)) }
+        if filter.showsConnectionLines {
+            renderer.info("REST \(method) \(target)", RenderContext(time: clock.now(), connection: RenderContext.noConnection))
+        }
         renderer.flush()
     }
 
     /// Ctrl-C: closes every connection with 1001 and finishes.
     func stop() {
-        perform(runner.closeAll(now: clock.now()))
+        let now = clock.now()
+        perform(runner.closeAll(now: now), now: now)
         finish()
     }
 
     // MARK: - Internals
 
-    private func perform(_ actions: [ServeAction]) {
+    /// Performs what the runner returned for an input at `now`, rendering its events with that
+    /// time, so a verdict and the lines that led to it share one clock.
+    private func perform(_ actions: [ServeAction], now: Duration) {
         // Events first: the recording must have the bot's payload before the answer to it.
-        render()
-        carryOut(actions)
-        render()
+        render(now: now)
+        carryOut(actions, now: now)
+        render(now: now)
         if hasScenarios && runner.isFinished && !done {
-            carryOut(runner.closeAll(now: clock.now()).filter { if case .write = $0 { true } else { false } })
-            render()
+            carryOut(runner.closeAll(now: now).filter { if case .write = $0 { true } else { false } }, now: now)
+            render(now: now)
             finish()
             return
         }
@@ -147,8 +153,7 @@ final class ServeServer {
     }
 
     /// Writes and closes what the runner asked for, recording what the bots received.
-    private func carryOut(_ actions: [ServeAction]) {
-        let now = clock.now()
+    private func carryOut(_ actions: [ServeAction], now: Duration) {
         for action in actions {
             switch action {
             case .write(let id, let bytes):
@@ -194,17 +199,19 @@ final class ServeServer {
         deadlineTask = eventLoop.assumeIsolated().scheduleTask(deadline: clock.deadline(deadline)) { [self] in
             deadlineTask = nil
             scheduledDeadline = nil
-            perform(runner.handleDeadline(now: clock.now()))
+            let now = clock.now()
+            perform(runner.handleDeadline(now: now), now: now)
         }
     }
 
-    private func render() {
+    private func render(now: Duration) {
         while let event = runner.nextEvent() {
             switch event {
             case .connection(let id, let event):
-                render(event, RenderContext(time: clock.now(), connection: id))
+                render(event, RenderContext(time: now, connection: id))
             case .scenarioStarted(let scenario):
-                renderer.info("scenario \(scenario.name): \(scenario.summary)", RenderContext(time: clock.now(), connection: 0))
+                renderer.info(
+                    "scenario \(scenario.name): \(scenario.summary)", RenderContext(time: now, connection: RenderContext.noConnection))
             case .verdict(let verdict):
                 renderer.verdict(verdict)
             }
