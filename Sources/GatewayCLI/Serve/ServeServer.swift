@@ -139,6 +139,8 @@ final class ServeServer {
     /// Performs what the runner returned for an input at `now`, rendering its events with that
     /// time, so a verdict and the lines that led to it share one clock.
     private func perform(_ actions: [ServeAction], now: Duration) {
+        // After the table nothing more is shown: what the bots do about our shutdown is not theirs to answer for.
+        guard !done else { return }
         // Events first: the recording must have the bot's payload before the answer to it.
         render(now: now)
         carryOut(actions, now: now)
