@@ -392,7 +392,7 @@ _gatewayctl_serve() {
         return
         ;;
     '--scenario')
-        __gatewayctl_add_completions -W 'all'$'\n''normal'$'\n''server-heartbeat'$'\n''reconnect'$'\n''invalid-session-resumable'$'\n''invalid-session'$'\n''large-ready'$'\n''slow-hello'$'\n''zombie'$'\n''drop'$'\n''close-4000'$'\n''close-4001'$'\n''close-4002'$'\n''close-4003'$'\n''close-4005'$'\n''close-4007'$'\n''close-4008'$'\n''close-4009'$'\n''close-4004'$'\n''close-4010'$'\n''close-4011'$'\n''close-4012'$'\n''close-4013'$'\n''close-4014'
+        __gatewayctl_add_completions -W 'all'$'\n''normal'$'\n''server-heartbeat'$'\n''reconnect'$'\n''invalid-session-resumable'$'\n''invalid-session'$'\n''large-ready'$'\n''slow-hello'$'\n''rate-limit'$'\n''zombie'$'\n''drop'$'\n''close-4000'$'\n''close-4001'$'\n''close-4002'$'\n''close-4003'$'\n''close-4005'$'\n''close-4007'$'\n''close-4008'$'\n''close-4009'$'\n''close-4004'$'\n''close-4010'$'\n''close-4011'$'\n''close-4012'$'\n''close-4013'$'\n''close-4014'
         return
         ;;
     '--script')

@@ -25,6 +25,9 @@ enum Scenario: Sendable, Hashable {
     /// INVALID_SESSION, then a multi-megabyte READY and GUILD_CREATE burst, fragmented: take it
     /// and heartbeat its last sequence.
     case largeReady
+    /// One rate window (60 s) watched: at most 120 payloads; a bot that sends more is closed
+    /// with 4008, as Discord closes it, and must RESUME.
+    case rateLimit
 
     /// How long `slow-hello` holds HELLO back.
     static let slowHelloDelay: Duration = .seconds(5)
@@ -34,7 +37,10 @@ enum Scenario: Sendable, Hashable {
 
     /// Every scenario in the order `all` runs them: the ones after which a bot stays away last.
     static let all: [Scenario] =
-        [.normal, .serverHeartbeat, .reconnect, .invalidSessionResumable, .invalidSession, .largeReady, .slowHello, .zombie, .drop]
+        [
+            .normal, .serverHeartbeat, .reconnect, .invalidSessionResumable, .invalidSession, .largeReady, .slowHello, .rateLimit,
+            .zombie, .drop,
+        ]
         + closeCodes.map { .close(GatewayCloseCode(rawValue: $0)) }.sorted { $0.keepsBotAway == false && $1.keepsBotAway }
 
     /// The name `--scenario` takes.
@@ -50,6 +56,7 @@ enum Scenario: Sendable, Hashable {
         case .close(let code): "close-\(code.rawValue)"
         case .largeReady: "large-ready"
         case .slowHello: "slow-hello"
+        case .rateLimit: "rate-limit"
         case .script(let script): script.name
         }
     }
@@ -65,6 +72,8 @@ enum Scenario: Sendable, Hashable {
         case .serverHeartbeat: "HEARTBEAT (op 1) from the server: answer at once"
         case .drop: "the TCP connection is cut without a close frame: RESUME"
         case .slowHello: "RECONNECT, then HELLO comes 5 s after the upgrade: wait for it, then RESUME"
+        case .rateLimit:
+            "one rate window watched: at most 120 payloads in 60 s (more is closed with 4008, as Discord does: then RESUME)"
         case .script(let script): "the \(script.steps.count) steps of \(script.name)"
         case .largeReady:
             "INVALID_SESSION, then a READY of \(ServeSampleData.largeReadyGuilds) guilds and \(ServeSampleData.largeGuildCount) large GUILD_CREATEs, fragmented: take them and heartbeat the last sequence"

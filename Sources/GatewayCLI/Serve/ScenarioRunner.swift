@@ -56,6 +56,8 @@ struct ScenarioRunner {
         case digest(sequence: Int64, bytes: Int)
         /// A script at step `index` (a `wait` or an `expect`), since `since`.
         case scriptStep(index: Int, since: Duration)
+        /// One rate window watched from `since`: `payloads` so far.
+        case payloadRate(since: Duration, payloads: Int)
     }
 
     /// Where the runner stands.
@@ -262,6 +264,11 @@ struct ScenarioRunner {
         case .received(let payload):
             return observePayload(opcode: Int(payload.opcode.rawValue), on: id, now: now)
         case .violation(let violation):
+            if case .running(.rateLimit, .payloadRate(let since, _), id, _) = stage,
+                violation.code == .rateLimited
+            {
+                return rateLimited(since: since, on: id, now: now)
+            }
             if case .running(let scenario, _, _, _) = stage {
                 decide(scenario, "keeps to the gateway's rules", passed: false, expected: "no violation", observed: "\(violation)", now: now)
             }
@@ -348,6 +355,10 @@ struct ScenarioRunner {
             return [.closeTransport(connection: id)]
         case .script:
             return runScript(scenario, from: 0, on: id, now: now)
+        case .rateLimit:
+            stage = .running(
+                scenario, .payloadRate(since: now, payloads: 0), connection: id, deadline: now + configuration.receiveWindow)
+            return []
         case .slowHello:
             slowHelloArmed = true
             let session = connections[id]?.session
@@ -429,7 +440,7 @@ struct ScenarioRunner {
                 expected: "a heartbeat with seq \(last) or later", observed: "seq \(sequence) after \(bytes / 1_000_000) MB of payloads (before compression)",
                 now: now)
             return finishScenario(now: now, liveConnection: id)
-        case .botClose, .comeback, .stayingAway:
+        case .botClose, .comeback, .stayingAway, .payloadRate:
             break
         }
         return []
@@ -472,7 +483,7 @@ struct ScenarioRunner {
                 scenario, "line \(script.steps[index].line): expect close", passed: kept,
                 expected: "a close that keeps the session", observed: "\(disconnect)", now: now)
             return runScript(scenario, from: index + 1, on: id, now: now)
-        case .heartbeats, .heartbeatAnswer, .digest:
+        case .heartbeats, .heartbeatAnswer, .digest, .payloadRate:
             decide(
                 scenario, "keeps the connection", passed: false, expected: "the connection open",
                 observed: "\(disconnect)", now: now)
@@ -554,14 +565,18 @@ struct ScenarioRunner {
                     expected: what == .resume ? "RESUME" : "IDENTIFY", observed: "\(resumed ? "RESUME" : "IDENTIFY") after \(now - since)",
                     now: now)
                 return runScript(scenario, from: index + 1, on: id, now: now)
-            case .heartbeats, .heartbeatAnswer, .botClose, .digest:
+            case .heartbeats, .heartbeatAnswer, .botClose, .digest, .payloadRate:
                 return []
             }
         }
     }
 
-    /// A payload from the bot: what `expect op N` waits for.
+    /// A payload from the bot: counted by `rate-limit`, and what `expect op N` waits for.
     private mutating func observePayload(opcode: Int, on id: Int, now: Duration) -> [ServeAction] {
+        if case .running(let scenario, .payloadRate(let since, let payloads), id, let deadline) = stage {
+            stage = .running(scenario, .payloadRate(since: since, payloads: payloads + 1), connection: id, deadline: deadline)
+            return []
+        }
         guard case .running(let scenario, .scriptStep(let index, let since), let connection, _) = stage, connection == id,
             case .script(let script) = scenario, case .expect(.op, _) = script.steps[index].step,
             script.expectedOpcodes[script.steps[index].line] == opcode
@@ -625,6 +640,23 @@ struct ScenarioRunner {
         return actions
     }
 
+    /// `rate-limit`, when the bot's payload over the limit made the server close with 4008 (as
+    /// Discord does): a failed check, then the bot must come back and RESUME, as after any 4008.
+    private mutating func rateLimited(since: Duration, on id: Int, now: Duration) -> [ServeAction] {
+        decide(
+            .rateLimit, "keeps to \(configuration.receivesPerWindow) payloads per \(configuration.receiveWindow)", passed: false,
+            expected: "at most \(configuration.receivesPerWindow) in \(configuration.receiveWindow)",
+            observed: "payload \(configuration.receivesPerWindow + 1) within \(configuration.receiveWindow), \(now - since) into the scenario; closed with 4008",
+            now: now)
+        let session = connections[id]?.session
+        stage = .running(
+            .rateLimit,
+            .comeback(resumes: true, sessionID: session?.id, sequence: session?.sequence, minimumWait: nil, since: now),
+            connection: id, deadline: now + timeout)
+        recordMissedDispatch(session)
+        return []
+    }
+
     private mutating func expired(_ scenario: Scenario, _ expectation: Expectation, connection: Int, now: Duration)
         -> [ServeAction]
     {
@@ -657,6 +689,11 @@ struct ScenarioRunner {
                     observed: "nothing in \(now - since)", now: now)
             }
             return runScript(scenario, from: index + 1, on: connection, now: now)
+        case .payloadRate(let since, let payloads):
+            decide(
+                scenario, "keeps to \(configuration.receivesPerWindow) payloads per \(configuration.receiveWindow)", passed: true,
+                expected: "at most \(configuration.receivesPerWindow) in \(configuration.receiveWindow)",
+                observed: "\(payloads) in \(now - since)", now: now)
         case .stayingAway:
             decide(scenario, "does not reconnect", passed: true, expected: "no new session", observed: "stayed away", now: now)
             // A bot that did right is gone: the next scenario waits, without a deadline, for it to be started again.

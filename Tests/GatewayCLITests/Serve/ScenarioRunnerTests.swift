@@ -19,14 +19,17 @@ import Testing
         var reconnectAt: Duration?
         /// Whether the bot honours the wait `reconnect()` returns (a sloppy bot does not).
         var waitsBeforeReconnecting = true
+        /// Payloads the bot sends at once when its first session is READY (a flooding bot).
+        var floodOnReady = 0
 
-        init(_ scenarios: [Scenario]) throws {
+        init(_ scenarios: [Scenario], sendsPerWindow: Int = 120) throws {
             var server = GatewayServerConfiguration(resumeURL: "ws://127.0.0.1:9")
             server.heartbeatInterval = .seconds(2)
             runner = ScenarioRunner(
                 scenarios: scenarios, configuration: server, timeout: .seconds(15), random: SplitMix64(seed: 4))
             var configuration = GatewayConfiguration(url: "ws://127.0.0.1:9", encoding: .json, compression: .zlibStream)
             configuration.deliversHandledPayloads = true
+            configuration.sendsPerWindow = sendsPerWindow
             bot = try GatewayConnection(configuration: configuration, random: SplitMix64(seed: 8))
         }
 
@@ -76,6 +79,14 @@ import Testing
                     {
                         toServer(bytes)
                     }
+                case .dispatch(let payload) where payload.eventName == "READY" && floodOnReady > 0:
+                    let count = floodOnReady
+                    floodOnReady = 0
+                    for _ in 0..<count {
+                        guard transportOpen, let bytes = try? bot.send(opcode: .presenceUpdate, data: Self.presence, now: now)
+                        else { break }
+                        toServer(bytes)
+                    }
                 case .disconnected(let disconnect):
                     if transportOpen { endTransport() }
                     if disconnect.canReconnect {
@@ -108,6 +119,8 @@ import Testing
         }
 
         var failures: [ServeVerdict] { runner.verdicts.filter { !$0.passed } }
+
+        static let presence: GatewayValue = ["since": nil, "activities": [], "status": "online", "afk": false]
     }
 
     @Test func aWellBehavedBotPassesEveryScenario() throws {
@@ -123,7 +136,7 @@ import Testing
             "the first heartbeat is jittered", "heartbeats every interval", "answers a heartbeat request at once",
             "closes without ending the session", "resumes the session", "resumes from the last sequence",
             "identifies anew", "waits 1-5 s before IDENTIFY", "takes a multi-megabyte READY and GUILD_CREATE burst",
-            "waits for a slow HELLO",
+            "waits for a slow HELLO", "keeps to 120 payloads per 60.0 seconds",
         ] {
             #expect(checks.contains(check), "no verdict for \(check)")
         }
@@ -143,6 +156,33 @@ import Testing
         simulation.waitsBeforeReconnecting = false
         simulation.run(until: .seconds(120))
         #expect(simulation.failures.map(\.check) == ["waits 1-5 s before IDENTIFY"])
+    }
+
+    @Test func aBotWithinTheRateLimitPassesAfterOneWindow() throws {
+        var simulation = try Simulation([.rateLimit])
+        simulation.floodOnReady = 100
+        simulation.run(until: .seconds(120))
+        #expect(simulation.runner.isFinished)
+        #expect(simulation.failures.isEmpty, "\(simulation.failures)")
+        let verdict = try #require(simulation.runner.verdicts.last)
+        #expect(verdict.check == "keeps to 120 payloads per 60.0 seconds")
+        // The client's own limiter keeps room for a window's heartbeats (one every 2 s), so not
+        // all 100 presence updates go out, and the window stays under the limit.
+        let counted = try #require(verdict.observed.split(separator: " ").first.flatMap { Int($0) })
+        #expect(counted > 100 && counted < 120, "\(verdict.observed)")
+        #expect(verdict.observed.hasSuffix(" in 60.0 seconds"))
+        #expect(verdict.time == .seconds(60))
+    }
+
+    @Test func aFloodingBotIsClosedWith4008AndMustResume() throws {
+        var simulation = try Simulation([.rateLimit], sendsPerWindow: 1000)
+        simulation.floodOnReady = 130
+        simulation.run(until: .seconds(120))
+        #expect(simulation.runner.isFinished)
+        #expect(simulation.failures.map(\.check) == ["keeps to 120 payloads per 60.0 seconds"])
+        #expect(simulation.failures.first?.observed == "payload 121 within 60.0 seconds, 0.0 seconds into the scenario; closed with 4008")
+        let passed = simulation.runner.verdicts.filter(\.passed).map(\.check)
+        #expect(passed == ["resumes the session", "resumes the right session", "resumes from the last sequence"])
     }
 
     @Test func scenarioNamesRoundTrip() {
