@@ -380,7 +380,7 @@ _gatewayctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--list-scenarios --tls --frames --no-frames --version -h --help)
     repeating_options=(--scenario --script --event --op)
-    non_repeating_options=(--host --port --timeout --heartbeat-interval --capture --speed --cert --key --record --format --color)
+    non_repeating_options=(--host --port --bots --timeout --heartbeat-interval --capture --speed --cert --key --record --format --color)
     __gatewayctl_offer_flags_options 0
 
     # Offer option value completions
@@ -397,6 +397,9 @@ _gatewayctl_serve() {
         ;;
     '--script')
         __gatewayctl_add_completions -f
+        return
+        ;;
+    '--bots')
         return
         ;;
     '--timeout')

@@ -31,7 +31,7 @@ function __gatewayctl_parse_tokens -S
         case 'handshake'
             __gatewayctl_parse_subcommand 1 'print' 'check=' 'key=' 'encoding=' 'compression=' 'api-version=' 'header=+' 'ca-file=' 'timeout=' 'format=' 'color=' 'version' 'h/help'
         case 'serve'
-            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'script=+' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'capture=' 'speed=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'script=+' 'bots=' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'capture=' 'speed=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -157,6 +157,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" port' -l 'port' -d 'The port to listen on (0 picks a free one; the URL is printed).' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve"' -l 'scenario' -d 'A scenario to run (repeatable; all runs every one).' -rfka 'all normal server-heartbeat reconnect invalid-session-resumable invalid-session large-ready slow-hello rate-limit zombie drop close-4000 close-4001 close-4002 close-4003 close-4005 close-4007 close-4008 close-4009 close-4004 close-4010 close-4011 close-4012 close-4013 close-4014'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve"' -l 'script' -d 'A file of one\'s own steps, run as a scenario after the --scenario ones (repeatable).' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" bots' -l 'bots' -d 'How many bots to judge, each on its own (told apart by token and shard).' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" list-scenarios' -l 'list-scenarios' -d 'List the scenarios with what each checks, and exit.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" timeout' -l 'timeout' -d 'Seconds any wait for the bot may take before its check fails.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl serve" heartbeat-interval' -l 'heartbeat-interval' -d 'The heartbeat interval HELLO announces, in milliseconds.' -rfka ''

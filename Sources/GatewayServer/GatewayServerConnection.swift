@@ -71,6 +71,12 @@ public struct GatewayServerConnection {
     /// before the upgrade arrives: a slow gateway, to see whether a bot waits for it).
     public var holdsHello = false
     private var helloSent = false
+    /// Whether READY waits for ``sendReady(now:)`` instead of answering IDENTIFY at once (so the
+    /// caller can choose ``readyContent`` knowing who identified, from the
+    /// ``GatewayServerEvent/identified(_:sessionID:)`` event).
+    public var holdsReady = false
+    /// Set while READY is held: nothing may be dispatched before it.
+    private var readyHeld = false
     /// What the upgrade asked for, once accepted.
     public private(set) var query: GatewayConnectionQuery?
     /// The accepted IDENTIFY, once there is one.
@@ -197,6 +203,7 @@ public struct GatewayServerConnection {
         guard case .ready = phase, var current = session else {
             throw GatewayServerUsageError("cannot dispatch \(name): the connection is \(state), not ready")
         }
+        guard !readyHeld else { throw GatewayServerUsageError("cannot dispatch \(name) before the held READY") }
         session = nil
         let sequence = current.record(name: name, data: data)
         session = current
@@ -218,6 +225,15 @@ public struct GatewayServerConnection {
             throw GatewayServerUsageError("cannot send HELLO: it went out already, or the connection is \(state)")
         }
         return hello(now: now)
+    }
+
+    /// READY held back by ``holdsReady``, with ``readyContent`` as it is now.
+    public mutating func sendReady(now: Duration) throws(GatewayServerUsageError) -> [UInt8] {
+        guard readyHeld, case .ready = phase else {
+            throw GatewayServerUsageError("cannot send READY: none is held, or the connection is \(state)")
+        }
+        readyHeld = false
+        return ready(now: now)
     }
 
     /// HEARTBEAT (op 1) from the server: the bot must answer at once.
@@ -470,17 +486,27 @@ public struct GatewayServerConnection {
         session = GatewayServerSession(id: id, keeps: configuration.maxReplayedDispatches)
         phase = .ready(watch)
         emit(.identified(request, sessionID: id))
+        if holdsReady {
+            readyHeld = true
+        } else {
+            output += ready(now: now)
+        }
+    }
+
+    /// READY for the session IDENTIFY just started, from ``readyContent``.
+    private mutating func ready(now: Duration) -> [UInt8] {
+        guard let id = session?.id else { return [] }
         var ready: GatewayValue = [
             "v": .integer(Int64(query?.version ?? 10)), "user": readyContent.user,
             "guilds": .array(readyContent.guildIDs.map { ["id": .string($0), "unavailable": true] }),
             "session_id": .string(id), "resume_gateway_url": .string(configuration.resumeURL),
             "application": readyContent.application,
         ]
-        if let shard = request.shard, case .object(var object) = ready {
+        if let shard = identify?.shard, case .object(var object) = ready {
             object["shard"] = [.integer(Int64(shard.id)), .integer(Int64(shard.count))]
             ready = .object(object)
         }
-        if let bytes = try? dispatch("READY", ready, now: now) { output += bytes }
+        return (try? dispatch("READY", ready, now: now)) ?? []
     }
 
     private mutating func handleResume(_ payload: GatewayPayload, now: Duration, output: inout [UInt8]) {

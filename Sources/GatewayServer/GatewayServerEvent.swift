@@ -19,7 +19,8 @@ public enum GatewayServerEvent: Sendable {
     case sent(GatewayPayload)
     /// A heartbeat arrived `sinceLast` after the previous one (or after HELLO).
     case heartbeat(sequence: Int64?, sinceLast: Duration, acknowledged: Bool)
-    /// IDENTIFY was valid; READY went out for this new session.
+    /// IDENTIFY was valid; READY went out for this new session (or waits for
+    /// ``GatewayServerConnection/sendReady(now:)`` with ``GatewayServerConnection/holdsReady``).
     case identified(GatewayIdentifyRequest, sessionID: String)
     /// RESUME for a session: answer with ``GatewayServerConnection/resume(_:now:)`` or
     /// ``GatewayServerConnection/invalidateSession(resumable:now:)``.

@@ -215,6 +215,30 @@ import Testing
         #expect(throws: GatewayServerUsageError.self) { try pair.server.sendHello(now: pair.now) }
     }
 
+    @Test func aHeldReadyGoesOutWithTheContentChosenAfterIdentify() throws {
+        var pair = try ServerPair()
+        pair.connect()
+        pair.server.holdsReady = true
+        try pair.identifyOrResume()
+        #expect(pair.clientDispatches.isEmpty)
+        guard case .identified(_, let sessionID)? = pair.serverEvents.last else {
+            Issue.record("no identified event: \(pair.serverEvents)")
+            return
+        }
+        #expect(throws: GatewayServerUsageError.self) { try pair.server.dispatch("GUILD_CREATE", [:], now: pair.now) }
+        pair.server.readyContent.guildIDs = ["41", "42"]
+        pair.toClient(try pair.server.sendReady(now: pair.now))
+        #expect(pair.clientDispatches == ["READY"])
+        let sentReady = pair.serverEvents.compactMap { event -> GatewayPayload? in
+            if case .sent(let payload) = event, payload.eventName == "READY" { return payload }
+            return nil
+        }
+        #expect(sentReady.map { $0.data["guilds"]?.arrayValue?.count } == [2])
+        #expect(pair.client.sessionID == sessionID)
+        #expect(pair.client.sequence == 1)
+        #expect(throws: GatewayServerUsageError.self) { try pair.server.sendReady(now: pair.now) }
+    }
+
     @Test func silenceTimesTheSessionOut() throws {
         var pair = try Self.identified()
         // The client stops heartbeating: only the server's deadlines run.

@@ -26,6 +26,12 @@ public struct ServeCommand: ParsableCommand {
             (4004, 4010-4014), start the bot again for the next scenario. Without --scenario \
             the server just serves until Ctrl-C.
 
+            --bots N judges N bots, each on its own, and ends when every one has played every \
+            scenario; a bot is told apart by the token and shard of its IDENTIFY, so the shards \
+            of one bot, or bots with different tokens, are judged apart. Further bots are \
+            served but not judged. slow-hello holds the next connection opened after it starts, \
+            whichever bot opens it.
+
             --record writes what each bot received and sent (its payloads, token redacted) \
             in the capture format, for replay.
 
@@ -47,6 +53,7 @@ public struct ServeCommand: ParsableCommand {
             Examples:
               gatewayctl serve --port 8765 --scenario all
               gatewayctl serve --port 0 --scenario reconnect --scenario zombie --format jsonl
+              gatewayctl serve --scenario normal --scenario reconnect --bots 2
             """)
 
     @Option(help: "The address to listen on.")
@@ -66,6 +73,9 @@ public struct ServeCommand: ParsableCommand {
         help: ArgumentHelp("A file of one's own steps, run as a scenario after the --scenario ones (repeatable).", valueName: "file"),
         completion: .file())
     var scripts: [String] = []
+
+    @Option(help: "How many bots to judge, each on its own (told apart by token and shard).")
+    var bots: Int = 1
 
     @Flag(name: .customLong("list-scenarios"), help: "List the scenarios with what each checks, and exit.")
     var listScenarios = false
@@ -107,6 +117,7 @@ public struct ServeCommand: ParsableCommand {
             throw ValidationError("--heartbeat-interval must be 100 to 3600000 milliseconds")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard (1...10_000).contains(bots) else { throw ValidationError("--bots must be 1 to 10000") }
         guard speed >= 0 && speed < 1e6 else { throw ValidationError("--speed must be 0 (as fast as possible) or a positive factor") }
         if tls && (cert == nil || key == nil) { throw ValidationError("--tls needs --cert and --key (PEM files)") }
         if !tls && (cert != nil || key != nil) { throw ValidationError("--cert and --key go with --tls") }
@@ -176,7 +187,7 @@ public struct ServeCommand: ParsableCommand {
         let filter = filters.filter(framesByDefault: false)
         serverConfiguration.reportsFrames = filter.showsFrames
         let configuration = serverConfiguration
-        let (host, port, record) = (host, port, record)
+        let (host, port, record, bots) = (host, port, record, bots)
         let waitLimit = Duration.milliseconds((timeout * 1000).rounded())
         let interrupted = NIOLockedValueBox(false)
         let verdicts: [ServeVerdict]
@@ -186,7 +197,7 @@ public struct ServeCommand: ParsableCommand {
                     ServeServer(
                         scenarios: scenarios, configuration: configuration, timeout: waitLimit,
                         renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
-                        playback: playback, speed: speed, eventLoop: loop),
+                        playback: playback, speed: speed, bots: bots, eventLoop: loop),
                     eventLoop: loop)
             }.wait()
             let listener: any Channel

@@ -42,7 +42,8 @@ final class ServeServer {
 
     init(
         scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration, renderer: Renderer,
-        filter: OutputFilter, recordPath: String?, playback: CapturePlayback?, speed: Double, eventLoop: any EventLoop
+        filter: OutputFilter, recordPath: String?, playback: CapturePlayback?, speed: Double, bots: Int,
+        eventLoop: any EventLoop
     ) {
         self.recordPath = recordPath
         self.eventLoop = eventLoop
@@ -51,7 +52,7 @@ final class ServeServer {
         hasScenarios = !scenarios.isEmpty
         runner = ScenarioRunner(
             scenarios: scenarios, configuration: configuration, timeout: timeout, random: SystemRandomNumberGenerator(),
-            playback: playback, speed: speed)
+            playback: playback, speed: speed, bots: bots)
         finished = eventLoop.makePromise()
     }
 
@@ -211,9 +212,10 @@ final class ServeServer {
             switch event {
             case .connection(let id, let event):
                 render(event, RenderContext(time: now, connection: id))
-            case .scenarioStarted(let scenario):
+            case .scenarioStarted(let scenario, let bot):
                 renderer.info(
-                    "scenario \(scenario.name): \(scenario.summary)", RenderContext(time: now, connection: RenderContext.noConnection))
+                    "\(bot.map { "bot \($0): " } ?? "")scenario \(scenario.name): \(scenario.summary)",
+                    RenderContext(time: now, connection: RenderContext.noConnection))
             case .verdict(let verdict):
                 renderer.verdict(verdict)
             }

@@ -90,6 +90,35 @@ import Testing
         #expect(client.lines.contains { $0["kind"] == "event" && $0["t"] == "RESUMED" })
     }
 
+    @Test func twoShardsOfOurClientAreJudgedEachOnItsOwn() throws {
+        let server = try Server(
+            ["--heartbeat-interval", "500", "--timeout", "10", "--bots", "2", "--scenario", "normal", "--scenario", "reconnect"])
+        let url = server.url
+        let runs = ConcurrentRuns()
+        DispatchQueue.concurrentPerform(iterations: 2) { shard in
+            let run = try? GatewayctlRun.run(
+                ["connect", "--url", url, "--format", "jsonl", "--no-status", "--duration", "6", "--shard", "\(shard)/2"],
+                timeout: 16)
+            runs.append(run)
+        }
+        #expect(server.wait(timeout: 20) == 0, "\(server.stderr)\n\(server.verdicts)")
+        let verdicts = server.verdicts
+        #expect(verdicts.allSatisfy { $0["passed"] == true }, "\(verdicts)")
+        for bot in 1...2 {
+            let own = verdicts.filter { $0["bot"]?.intValue == bot }
+            #expect(Set(own.compactMap { $0["scenario"]?.stringValue }) == ["normal", "reconnect"], "bot \(bot)")
+        }
+        #expect(runs.all.count == 2 && runs.all.allSatisfy { $0.map { !$0.leaksToken } ?? false })
+    }
+
+    /// Runs collected from concurrent threads.
+    final class ConcurrentRuns: @unchecked Sendable {
+        private let lock = NSLock()
+        private var runs: [GatewayctlRun?] = []
+        func append(_ run: GatewayctlRun?) { lock.withLock { runs.append(run) } }
+        var all: [GatewayctlRun?] { lock.withLock { runs } }
+    }
+
     @Test func aRecordingReplaysWhatTheBotSaw() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -244,8 +273,8 @@ import Testing
         #expect(try Self.get(rest + "/api/v10/channels/1").0 == 404)
     }
 
-    @Test func fiftyBotsAtOnceEachGetASessionOfTheirOwn() throws {
-        let server = try Server([])
+    @Test func fiftyBotsAtOnceEachGetASessionOfTheirOwnAndAVerdict() throws {
+        let server = try Server(["--bots", "50", "--scenario", "server-heartbeat", "--timeout", "20"])
         defer { server.process.terminate() }
         let port = try #require(UInt16(server.url.split(separator: ":").last ?? ""))
         var bots: [(socket: Int32, connection: GatewayConnection)] = []
@@ -270,15 +299,27 @@ import Testing
             let identify = GatewayIdentify(token: "Bot bot-\(index)", intents: [.guilds], properties: .init(os: "linux"))
             try Self.send(try bots[index].connection.identify(identify, now: .zero), on: bots[index].socket)
         }
+        // Each bot's scenario asks it for a heartbeat right after READY; the answer is the only
+        // thing the client writes after IDENTIFY (the clock stands still, so no timer beats).
         for index in bots.indices {
-            while bots[index].connection.sessionID == nil {
+            var answered = false
+            while bots[index].connection.sessionID == nil || !answered {
                 let read = try Self.receive(on: bots[index].socket)
-                _ = bots[index].connection.receive(read, now: .zero)
+                let output = bots[index].connection.receive(read, now: .zero)
+                if !output.isEmpty {
+                    try Self.send(output, on: bots[index].socket)
+                    answered = true
+                }
                 while bots[index].connection.nextEvent() != nil {}
             }
             sessions.insert(bots[index].connection.sessionID ?? "")
         }
         #expect(sessions.count == 50)
+        #expect(server.wait(timeout: 20) == 0, "\(server.stderr)")
+        let verdicts = server.verdicts
+        #expect(verdicts.count == 50)
+        #expect(verdicts.allSatisfy { $0["passed"] == true && $0["check"] == "answers a heartbeat request at once" })
+        #expect(Set(verdicts.compactMap { $0["bot"]?.intValue }) == Set(1...50))
         #expect(server.lines.filter { $0["kind"] == "info" && $0["message"]?.stringValue?.hasPrefix("IDENTIFY accepted") == true }.count == 50)
     }
 
