@@ -8,11 +8,13 @@
 # serve to finish, prints every verdict, and exits 1 (naming CHECK) when the
 # token appears in serve's output or serve did not exit 0. The run's files stay
 # in $work (serve.jsonl, serve.err, bot.jsonl, bot.err) until the script exits,
-# for checks of the caller's own.
+# for checks of the caller's own. SERVE_OPTIONS (an array, optional) gives serve
+# more options, e.g. (--bots 2). Calling it again replaces the previous run's files.
 
 serve_against_bot() {
     local check="$1" token="$2" timeout="$3" scenario_list="$4"
     shift 4
+    [[ -n "${work:-}" ]] && rm -rf "$work"
     swift build --product gatewayctl >&2
     local gatewayctl
     gatewayctl="$(swift build --show-bin-path)/gatewayctl"
@@ -23,6 +25,7 @@ serve_against_bot() {
 
     local args=() scenario
     for scenario in $scenario_list; do args+=(--scenario "$scenario"); done
+    args+=("${SERVE_OPTIONS[@]+"${SERVE_OPTIONS[@]}"}")
     "$gatewayctl" serve --port 0 --format jsonl --heartbeat-interval 1000 --timeout "$timeout" "${args[@]}" \
         > "$work/serve.jsonl" 2> "$work/serve.err" &
     serve_pid=$!
@@ -44,7 +47,8 @@ import json, sys
 for line in open(sys.argv[1]):
     item = json.loads(line)
     if item.get("kind") == "verdict":
-        print(f'{"pass" if item["passed"] else "FAIL"}  {item["scenario"]:28} {item["check"]:38} {item["observed"]}')
+        bot = f'bot {item["bot"]}  ' if "bot" in item else ""
+        print(f'{"pass" if item["passed"] else "FAIL"}  {bot}{item["scenario"]:28} {item["check"]:38} {item["observed"]}')
 PY
     if grep -qF -e "$token" -e "${token##*.}" "$work/serve.jsonl" "$work/serve.err"; then
         echo "$check: FAIL: the bot's token appears in serve's output" >&2

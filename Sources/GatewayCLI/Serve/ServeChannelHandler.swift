@@ -79,7 +79,7 @@ final class ServeChannelHandler: ChannelInboundHandler {
         let parts = text.startLine.split(separator: " ")
         let method = parts.first.map(String.init) ?? ""
         let target = parts.count > 1 ? String(parts[1]) : "/"
-        write(ServeREST.response(method: method, target: target, gatewayURL: server.url))
+        write(ServeREST.response(method: method, target: target, gatewayURL: server.url, shards: server.runner.botLimit))
         server.restRequest(method: method, target: target)
         close()
     }

@@ -3,8 +3,10 @@ import GatewayCodecs
 /// The REST calls bot libraries make before they connect, answered so a library pointed at
 /// `serve` for REST and gateway starts without patches beyond its base URLs.
 enum ServeREST {
-    /// The response to a request head: status line, JSON body.
-    static func response(method: String, target: String, gatewayURL: String) -> [UInt8] {
+    /// The response to a request head: status line, JSON body. `/gateway/bot` recommends
+    /// `shards` (serve's `--bots`, so a library that shards by it opens one judged bot per
+    /// shard), all of which may identify at once.
+    static func response(method: String, target: String, gatewayURL: String, shards: Int = 1) -> [UInt8] {
         let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
         // Any API version prefix: /api/v10/gateway, /api/v9/gateway, /api/gateway.
         var route = path
@@ -26,8 +28,10 @@ enum ServeREST {
             return json(
                 200, "OK",
                 [
-                    "url": .string(gatewayURL), "shards": 1,
-                    "session_start_limit": ["total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1],
+                    "url": .string(gatewayURL), "shards": .integer(Int64(shards)),
+                    "session_start_limit": [
+                        "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": .integer(Int64(shards)),
+                    ],
                 ])
         case "/users/@me":
             return json(200, "OK", botUser)
