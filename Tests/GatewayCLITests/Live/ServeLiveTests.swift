@@ -273,6 +273,16 @@ import Testing
         #expect(try Self.get(rest + "/api/v10/channels/1").0 == 404)
     }
 
+    @Test func gatewayBotRecommendsOneShardPerJudgedBot() throws {
+        let server = try Server(["--bots", "3", "--scenario", "normal"])
+        defer { server.process.terminate() }
+        let rest = server.url.replacingOccurrences(of: "ws://", with: "http://")
+        let body = try Self.get(rest + "/api/v10/gateway/bot").1
+        #expect(body["shards"] == 3)
+        #expect(body["session_start_limit"]?["max_concurrency"] == 3)
+        #expect(body["url"]?.stringValue == server.url)
+    }
+
     @Test func fiftyBotsAtOnceEachGetASessionOfTheirOwnAndAVerdict() throws {
         let server = try Server(["--bots", "50", "--scenario", "server-heartbeat", "--timeout", "20"])
         defer { server.process.terminate() }
