@@ -8,7 +8,7 @@ import Testing
     @Test func valuesAreTheSysexitsOnes() {
         let expected: [ProcessExitStatus: Int32] = [
             .ok: 0, .checkFailed: 1, .usage: 64, .dataError: 65, .noInput: 66, .unavailable: 69, .internalError: 70, .ioError: 74,
-            .authenticationFailed: 77, .configuration: 78, .interrupted: 130,
+            .authenticationFailed: 77, .configuration: 78, .interrupted: 130, .terminated: 143,
         ]
         #expect(ProcessExitStatus.allCases.count == expected.count)
         for status in ProcessExitStatus.allCases { #expect(status.rawValue == expected[status]) }

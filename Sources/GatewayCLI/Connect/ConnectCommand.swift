@@ -9,7 +9,7 @@ public struct ConnectCommand: ParsableCommand {
         abstract: "Open a live gateway session, print every payload and event, reconnect, and record it.",
         discussion: """
             The token is read only from the environment variable named by --token-env and never \
-            printed or recorded. Ctrl-C closes the session cleanly (exit 130); a second Ctrl-C exits at once.
+            printed or recorded. Ctrl-C closes the session cleanly (exit 130; SIGTERM likewise, exit 143); a second one exits at once.
             Exit statuses: 0 clean stop, 64 bad option, 69 unreachable or upgrade refused, \
             77 token rejected (4004), 78 configuration (no token, 4010-4014).
 

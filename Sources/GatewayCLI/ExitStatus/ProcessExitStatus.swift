@@ -27,6 +27,8 @@ public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
     case configuration = 78
     /// 130: interrupted by SIGINT (128 + 2), as shells report it.
     case interrupted = 130
+    /// 143: stopped by SIGTERM (128 + 15), after the same clean stop as Ctrl-C.
+    case terminated = 143
 
     /// The status for a session that ended with gateway close `code`, or `nil`
     /// when the code is not a configuration or authentication problem.

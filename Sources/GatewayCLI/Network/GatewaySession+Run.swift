@@ -3,7 +3,7 @@ import NIOPosix
 
 extension GatewaySession {
     /// Runs a session on an event-loop thread of its own until it ends, with Ctrl-C wired to a
-    /// clean stop (a second Ctrl-C exits at once with 130). `sink` is called on that thread.
+    /// clean stop (a second Ctrl-C exits at once with 130; SIGTERM likewise, with 143). `sink` is called on that thread.
     ///
     /// - Throws: ``ConnectError`` with the exit status for anything but a clean stop.
     public static func run(options: GatewaySessionOptions, sink: @escaping @Sendable (GatewaySessionEvent) -> Void)
@@ -16,8 +16,8 @@ extension GatewaySession {
             let bound = try loop.submit {
                 NIOLoopBound(try GatewaySession(options: options, eventLoop: loop, sink: sink), eventLoop: loop)
             }.wait()
-            let interrupt = InterruptSignal {
-                loop.execute { bound.value.stop(.interrupted) }
+            let interrupt = InterruptSignal { status in
+                loop.execute { bound.value.stop(.interrupted(status)) }
             }
             defer { interrupt.cancel() }
             try loop.flatSubmit { bound.value.start() }.wait()

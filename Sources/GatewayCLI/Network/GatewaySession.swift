@@ -35,8 +35,8 @@ public final class GatewaySession {
         case maxEvents
         /// `--duration` elapsed.
         case duration
-        /// Ctrl-C.
-        case interrupted
+        /// Ctrl-C (SIGINT) or SIGTERM: the status the process ends with.
+        case interrupted(ProcessExitStatus)
         /// Something the session cannot go on with (a failed recording, an IDENTIFY that cannot be sent).
         case failure(ConnectError)
     }
@@ -359,7 +359,7 @@ public final class GatewaySession {
         var outcome: ConnectError?
         switch stopReason {
         case .failure(let error): outcome = error
-        case .interrupted: outcome = ConnectError(.interrupted, "interrupted", exitStatus: .interrupted)
+        case .interrupted(let status): outcome = ConnectError(.interrupted, describe(.interrupted(status)), exitStatus: status)
         case .maxEvents, .duration, nil: outcome = nil
         }
         if let recorder {
@@ -392,7 +392,7 @@ public final class GatewaySession {
         switch reason {
         case .maxEvents: "received \(options.maxEvents ?? 0) events (--max-events)"
         case .duration: "ran for the requested duration (--duration)"
-        case .interrupted: "interrupted"
+        case .interrupted(let status): status == .terminated ? "stopped by SIGTERM" : "interrupted"
         case .failure(let error): error.message
         }
     }

@@ -48,7 +48,7 @@ public struct ServeCommand: ParsableCommand {
 
             Exit statuses: 0 every check passed, 1 a check failed, 64 bad option, 65 an unusable \
             certificate or key, 66 one that cannot be read, 69 the address cannot be bound, \
-            130 Ctrl-C (every connection is closed with 1001 first).
+            130 Ctrl-C, 143 SIGTERM (every connection is closed with 1001 first).
 
             Examples:
               gatewayctl serve --port 8765 --scenario all
@@ -189,7 +189,7 @@ public struct ServeCommand: ParsableCommand {
         let configuration = serverConfiguration
         let (host, port, record, bots) = (host, port, record, bots)
         let waitLimit = Duration.milliseconds((timeout * 1000).rounded())
-        let interrupted = NIOLockedValueBox(false)
+        let interrupted = NIOLockedValueBox<ProcessExitStatus?>(nil)
         let verdicts: [ServeVerdict]
         do {
             let bound = try loop.submit {
@@ -209,8 +209,8 @@ public struct ServeCommand: ParsableCommand {
                 let cause = (error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(error)"
                 throw ServeError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
             }
-            let interrupt = InterruptSignal {
-                interrupted.withLockedValue { $0 = true }
+            let interrupt = InterruptSignal { status in
+                interrupted.withLockedValue { $0 = status }
                 loop.execute { bound.value.stop() }
             }
             defer { interrupt.cancel() }
@@ -223,8 +223,9 @@ public struct ServeCommand: ParsableCommand {
         } catch {
             throw ServeError("internal error: \(error)", exitStatus: .internalError)
         }
-        if interrupted.withLockedValue({ $0 }) {
-            throw ServeError("interrupted: every connection was closed with 1001", exitStatus: .interrupted)
+        if let status = interrupted.withLockedValue({ $0 }) {
+            let cause = status == .terminated ? "stopped by SIGTERM" : "interrupted"
+            throw ServeError("\(cause): every connection was closed with 1001", exitStatus: status)
         }
         if verdicts.contains(where: { !$0.passed }) {
             throw ServeError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)

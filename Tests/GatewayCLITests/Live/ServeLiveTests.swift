@@ -188,6 +188,36 @@ import Testing
         #expect(server.verdicts.isEmpty)
     }
 
+    /// A test runner starts serve with SIGTERM blocked (a child inherits its parent's mask);
+    /// serve must stop on it all the same, cleanly, as supervisors expect.
+    @Test func sigtermClosesEveryConnectionWith1001AndExits143() throws {
+        let server = try Server(["--scenario", "normal"])
+        let client = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
+            whileRunning: { _ in
+                usleep(1_500_000)
+                server.process.terminate()
+            })
+        #expect(server.wait(timeout: 5) == 143, "\(server.stderr)")
+        #expect(server.stderr.contains("stopped by SIGTERM"), "\(server.stderr)")
+        #expect(client.lines.contains { $0["kind"] == "close" && $0["by"] == "server" && $0["code"] == 1001 }, "\(client.stdout)")
+    }
+
+    @Test func sigtermStopsConnectCleanlyWith143() throws {
+        let server = try Server([])
+        defer { server.process.terminate() }
+        let client = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--format", "jsonl", "--no-status"], timeout: 10,
+            whileRunning: { process in
+                usleep(1_500_000)
+                process.terminate()
+            })
+        #expect(client.status == 143, "\(client.stderr)")
+        #expect(client.stderr.contains("stopped by SIGTERM"), "\(client.stderr)")
+        #expect(client.lines.contains { $0["kind"] == "close" && $0["by"] == "client" }, "\(client.stdout)")
+        #expect(!client.leaksToken)
+    }
+
     @Test func aScriptRunsItsStepsAndJudgesItsExpectations() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("serve-script-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
