@@ -7,7 +7,8 @@
 #
 # discord.py declares a connection dead after 60 s without a HEARTBEAT_ACK
 # (Client's heartbeat_timeout), whatever the interval, so the zombie scenario
-# gets a 75 s timeout.
+# gets a 75 s timeout. Then a sharded bot (two shards judged apart) and a presence
+# burst that discord.py must pace under the gateway's rate limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +27,15 @@ if [[ "$bots" != "[1, 2]" ]]; then
     echo "check-discordpy: FAIL: the sharded bot's verdicts name bots $bots, not [1, 2]" >&2
     exit 1
 fi
-echo "check-discordpy: discord.py $("$venv/bin/python" -c 'import discord; print(discord.__version__)') passed $(wc -w <<< "$scenarios") scenarios against gatewayctl serve, and $(wc -w <<< "$sharded") with two shards judged apart"
+# rate-limit, at Discord's own heartbeat interval: a burst of 150 presence changes at the
+# first READY, which discord.py's gateway rate limiter (110 sends per 60 s, heartbeats
+# apart) must pace under the gateway's 120. The check must have counted the burst, or
+# its pass says nothing.
+SERVE_OPTIONS=(--heartbeat-interval 41250)
+serve_against_bot check-discordpy discordpy-mock-token 30 rate-limit "$venv/bin/python" Scripts/discordpy_bot.py --presence-burst 150
+counted="$(python3 -c 'import json,sys; print(next(json.loads(l)["observed"].split()[0] for l in open(sys.argv[1]) if "\"rate-limit\"" in l and "\"verdict\"" in l))' "$work/serve.jsonl")"
+if (( counted < 100 )); then
+    echo "check-discordpy: FAIL: rate-limit counted $counted payloads; the burst did not reach serve" >&2
+    exit 1
+fi
+echo "check-discordpy: discord.py $("$venv/bin/python" -c 'import discord; print(discord.__version__)') passed $(wc -w <<< "$scenarios") scenarios against gatewayctl serve, and $(wc -w <<< "$sharded") with two shards judged apart, and rate-limit with $counted payloads in its window"

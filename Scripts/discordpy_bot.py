@@ -3,7 +3,7 @@
 
     python discordpy_bot.py --base http://127.0.0.1:PORT [--token TOKEN]
         [--seconds N] [--intents N] [--gateway ws://...] [--compress MODE]
-        [--sharded] [--guild-ready-timeout S] [--log-level LEVEL]
+        [--sharded] [--guild-ready-timeout S] [--presence-burst N] [--log-level LEVEL]
 
 Run it with the interpreter of the virtual environment that
 Scripts/install-discordpy.sh makes (discord.py 2.7.1 and zstandard from PyPI,
@@ -137,6 +137,8 @@ def parse_args(argv):
                         help="run discord.AutoShardedClient (asks GET /gateway/bot) instead of discord.Client")
     parser.add_argument("--guild-ready-timeout", type=float, default=2.0,
                         help="seconds discord.py waits after the last GUILD_CREATE before on_ready (default 2)")
+    parser.add_argument("--presence-burst", type=int, default=0,
+                        help="at the first READY, ask for N presence changes at once (discord.py paces them)")
     parser.add_argument("--log-level", default="INFO", help="discord.py's logging level on stderr (default INFO)")
     return parser.parse_args(argv)
 
@@ -204,6 +206,9 @@ def make_client(args):
     @client.event
     async def on_connect():
         emit({"event": "connect"})
+        if args.presence_burst and not seen.get("burst"):
+            seen["burst"] = True
+            asyncio.get_running_loop().create_task(presence_burst(client, args.presence_burst))
 
     @client.event
     async def on_disconnect():
@@ -247,6 +252,15 @@ def make_client(args):
         })
 
     return client
+
+
+async def presence_burst(client, count):
+    """`count` presence changes at once: discord.py's own gateway rate limiter must pace them."""
+    try:
+        await asyncio.gather(*(client.change_presence(activity=discord.Game(f"burst {i}")) for i in range(count)))
+        emit({"event": "burst", "sent": count})
+    except Exception as exc:  # a closed socket mid-burst: report it, the run goes on
+        emit({"event": "burst", "error": type(exc).__name__, "message": str(exc)})
 
 
 async def run(args):
