@@ -61,7 +61,7 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
-        // Regenerates samples/ from the project's own fake gateway (Scripts/make-sample.sh).
+        // Regenerates samples/ from the library's own client and gateway side (Scripts/make-sample.sh).
         .executableTarget(name: "make-sample", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),

@@ -1,8 +1,8 @@
 // A complete gateway client on a plain blocking socket: the README's
 // "library in five minutes". It speaks ws:// (a local gateway, a proxy, or
-// the test suite's fake gateway); for wss:// put TLS around the same loop.
+// `gatewayctl serve`); for wss:// put TLS around the same loop.
 //
-//   swift run blocking-loop-example ws://127.0.0.1:8080   (token in DISCORD_TOKEN)
+//   swift run blocking-loop-example ws://127.0.0.1:8765   (token in DISCORD_TOKEN)
 
 import DiscordGateway
 
@@ -37,7 +37,7 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
 struct BlockingLoopExample {
     static func main() throws {
         let arguments = CommandLine.arguments
-        let url = arguments.count > 1 ? arguments[1] : "ws://127.0.0.1:8080"
+        let url = arguments.count > 1 ? arguments[1] : "ws://127.0.0.1:8765"
         let maxEvents = arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10
         guard let token = getenv("DISCORD_TOKEN").map({ String(cString: $0) }), !token.isEmpty else {
             print("set DISCORD_TOKEN")

@@ -166,7 +166,7 @@ import Testing
     @Test func aDumpCutBetweenFramesIsADroppedConnectionNotAnError() throws {
         let dump = try CommandRunner.bytes(Self.rawDump)
         try withTemporaryPath("cut.raw") { path in
-            try Data(dump.prefix(684)).write(to: URL(fileURLWithPath: path))
+            try Data(dump.prefix(675)).write(to: URL(fileURLWithPath: path))
             let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
             #expect(result.status == 0)
             #expect(result.lines.last?.contains("\"cause\":\"connection dropped without a close frame\"") == true)
@@ -198,12 +198,12 @@ import Testing
 
     @Test func aBrokenFrameHeaderNamesItsOffset() throws {
         var dump = try CommandRunner.bytes(Self.rawDump)
-        dump[640] |= 0x40  // RSV2 on the frame at 640
+        dump[631] |= 0x40  // RSV2 on the frame at 631
         try withTemporaryPath("broken.raw") { path in
             try Data(dump).write(to: URL(fileURLWithPath: path))
             let result = try CommandRunner.run(["replay", "--format", "pretty", "--color", "never", path])
             #expect(result.status == 65)
-            #expect(result.stderr.contains("byte 640"))
+            #expect(result.stderr.contains("byte 631"))
             #expect(result.stdout.contains("DISPATCH MESSAGE_CREATE s=3"))
             #expect(!result.stdout.contains("s=4"))
         }
@@ -211,14 +211,14 @@ import Testing
 
     @Test func anUndecodableMessageNamesItsFrame() throws {
         var dump = try CommandRunner.bytes(Self.rawDump)
-        // The MESSAGE_CREATE at 640 (2-byte header): garble its deflate data.
-        for index in 650..<660 { dump[index] ^= 0xFF }
+        // The MESSAGE_CREATE at 631 (2-byte header): garble its deflate data.
+        for index in 641..<651 { dump[index] ^= 0xFF }
         for size in [1, 5, 100_000] {
             try withTemporaryPath("garbled.raw") { path in
                 try Data(dump).write(to: URL(fileURLWithPath: path))
                 let result = try CommandRunner.run(["replay", "--format", "jsonl", "--chunk-size", String(size), path])
                 #expect(result.status == 65)
-                #expect(result.stderr.contains("byte 640"))
+                #expect(result.stderr.contains("byte 631"))
                 #expect(result.stderr.contains("undecodable payload"))
                 let events = result.lines.filter { $0.contains("\"kind\":\"event\"") }
                 #expect(events.count == 4, "chunk size \(size)")

@@ -1,11 +1,13 @@
 import DiscordGateway
 import GatewayCodecs
+import GatewayServer
 import SeededRandom
 import WebSocketProtocol
 
 // The sample session committed under samples/ is produced here, by the
-// project's own code: a real GatewayConnection (seeded generator, scripted
-// clock) talks to SampleGatewayServer in memory, and CaptureWriter records
+// project's own code: a real GatewayConnection talks in memory to the
+// library's gateway side (a GatewayServerConnection per connection), both
+// with seeded generators and one scripted clock, and CaptureWriter records
 // what the client read and sent, exactly as `connect --record` would. Running
 // it twice gives the same bytes; a test checks the committed files against it.
 
@@ -41,11 +43,22 @@ public enum SampleSession {
     }
 }
 
-/// The scripted exchange between the client and the sample server.
+/// The scripted exchange between the client and the gateway side.
+///
+/// The gateway reads what the client writes at once; what it writes back waits in `unread`
+/// until the script says the client reads it (the 101, READY, the answer to RESUME), or
+/// follows by itself (a heartbeat's ACK 31 ms later, the echo of a close 20 ms later).
 private final class SampleScript {
     let writer: CaptureWriter
     private var client: GatewayConnection
-    private let server: SampleGatewayServer
+    private let serverConfiguration: GatewayServerConfiguration
+    /// The seeds of each connection's generator, which draws the session id.
+    private var serverSeeds = SplitMix64(seed: 2025)
+    private var server: GatewayServerConnection
+    /// The session the gateway keeps once a connection ended, for a RESUME on the next one.
+    private var keptSession: GatewayServerSession?
+    /// What the gateway wrote that the client has not read yet, oldest first.
+    private var unread: [UInt8] = []
     private var connection = 0
     private(set) var firstConnectionInbound: [UInt8] = []
     private let identify = GatewayIdentify(
@@ -56,7 +69,12 @@ private final class SampleScript {
         var configuration = GatewayConfiguration(url: "wss://gateway.discord.gg", encoding: .json, compression: .zlibStream)
         configuration.reportsSentPayloads = true
         client = try GatewayConnection(configuration: configuration, random: SplitMix64(seed: 2025))
-        server = try SampleGatewayServer()
+        var serverConfiguration = GatewayServerConfiguration(resumeURL: "wss://gateway-us-east1-b.discord.gg")
+        serverConfiguration.ready.user = Self.user
+        serverConfiguration.ready.guildIDs = [Self.guildID]
+        serverConfiguration.ready.application = Self.application
+        self.serverConfiguration = serverConfiguration
+        server = Self.newServer(serverConfiguration, seeds: &serverSeeds)
         writer = try CaptureWriter(
             path: recordingPath,
             header: CaptureHeader(
@@ -65,31 +83,41 @@ private final class SampleScript {
             secrets: [SampleSession.token])
     }
 
+    /// A gateway connection waiting for the upgrade, its HELLO held for the script to send.
+    private static func newServer(
+        _ configuration: GatewayServerConfiguration, seeds: inout SplitMix64
+    ) -> GatewayServerConnection {
+        var server = GatewayServerConnection(configuration: configuration, random: SplitMix64(seed: seeds.next()))
+        server.holdsHello = true
+        return server
+    }
+
     func run() throws {
         // Connection 1: identify, receive events, heartbeat, then RECONNECT.
         try connect(at: 0)
-        try serverSends(at: 0.048) { server.switchingProtocols() }
-        try serverSends(at: 0.049) { server.message(op: 10, ["heartbeat_interval": 41_250]) }
-        try serverSends(at: 0.131) { server.message(op: 0, Self.ready, event: "READY") }
-        try serverSends(at: 0.140) { server.message(op: 0, Self.guildCreate, event: "GUILD_CREATE") }
+        try clientReadsUnread(at: 0.048)  // the 101
+        try serverSends(at: 0.049) { try $0.sendHello(now: $1) }
+        try clientReadsUnread(at: 0.131)  // READY, the answer to IDENTIFY
+        try serverSends(at: 0.140) { try $0.dispatch("GUILD_CREATE", Self.guildCreate, now: $1) }
         try serverSends(at: 2.5) {
-            server.message(op: 0, Self.message(1, "hello, gateway", at: "00:00:02.500"), event: "MESSAGE_CREATE")
+            try $0.dispatch("MESSAGE_CREATE", Self.message(1, "hello, gateway", at: "00:00:02.500"), now: $1)
         }
         try serverSends(at: 7.25) {
-            server.message(op: 0, Self.message(2, "héllo again 👋", at: "00:00:07.250"), event: "MESSAGE_CREATE")
+            try $0.dispatch("MESSAGE_CREATE", Self.message(2, "héllo again 👋", at: "00:00:07.250"), now: $1)
         }
-        try serverSends(at: 29.0) { server.message(op: 0, Self.typingStart, event: "TYPING_START") }
-        try serverSends(at: 50.0) { server.message(op: 7, .null) }
+        try serverSends(at: 29.0) { try $0.dispatch("TYPING_START", Self.typingStart, now: $1) }
+        try serverSends(at: 50.0) { try $0.requestReconnect(now: $1) }
+        // While the client is away: a message the kept session records for the RESUME to replay.
+        try runDeadlines(until: 50.2)
+        _ = keptSession?.record(name: "MESSAGE_CREATE", data: Self.message(3, "sent while you were away", at: "00:00:50.200"))
         // Connection 2: resume, the missed event, RESUMED, more events, then a clean close.
         try connect(at: 50.5)
-        try serverSends(at: 50.547) { server.switchingProtocols() }
-        try serverSends(at: 50.548) { server.message(op: 10, ["heartbeat_interval": 41_250]) }
-        try serverSends(at: 50.61) {
-            server.message(op: 0, Self.message(3, "sent while you were away", at: "00:00:50.200"), event: "MESSAGE_CREATE")
-        }
-        try serverSends(at: 50.612) { server.message(op: 0, .null, event: "RESUMED") }
+        try clientReadsUnread(at: 50.547)  // the 101
+        try serverSends(at: 50.548) { try $0.sendHello(now: $1) }
+        try clientReadsUnread(at: 50.61, frames: 1)  // the missed message, the first of the answer to RESUME
+        try clientReadsUnread(at: 50.612)  // RESUMED
         try serverSends(at: 70.0) {
-            server.message(op: 0, Self.message(4, "welcome back", at: "00:01:10.000"), event: "MESSAGE_CREATE")
+            try $0.dispatch("MESSAGE_CREATE", Self.message(4, "welcome back", at: "00:01:10.000"), now: $1)
         }
         try runDeadlines(until: 95.0)
         try clientWrites(client.close(code: .normalClosure, now: .seconds(95)), at: 95.0)
@@ -101,7 +129,7 @@ private final class SampleScript {
         connection += 1
         if connection > 1 {
             _ = client.reconnect()
-            try server.newConnection()
+            server = Self.newServer(serverConfiguration, seeds: &serverSeeds)
         }
         let request = client.connect()
         let time = Self.offset(seconds)
@@ -109,60 +137,125 @@ private final class SampleScript {
             .connectionEvent(
                 CaptureConnectionEvent(kind: .connect, time: time, connection: connection, detail: client.url.description)))
         try writer.append(.chunk(CaptureChunk(direction: .outbound, time: time, connection: connection, bytes: request)))
-        _ = try server.receive(request)
+        unread += server.receive(request, now: .seconds(seconds))
+        _ = try drainServer(at: .seconds(seconds))
     }
 
-    /// Heartbeats that fall due before `seconds`, each acknowledged 31 ms later.
+    /// What falls due before `seconds` on either side: the client's heartbeats, and the
+    /// gateway's watch of them.
     private func runDeadlines(until seconds: Double) throws {
         let limit = Duration.seconds(seconds)
-        while let deadline = client.nextDeadline, deadline <= limit, client.state == .open {
-            try clientWrites(client.handleDeadline(now: deadline), at: Self.seconds(deadline))
+        while true {
+            let clientDeadline = client.state == .open ? client.nextDeadline : nil
+            guard let due = [clientDeadline, server.nextDeadline].compactMap({ $0 }).filter({ $0 <= limit }).min() else {
+                return
+            }
+            if due == server.nextDeadline {
+                unread += server.handleDeadline(now: due)
+                _ = try drainServer(at: due)
+                try clientReadsUnread(at: Self.seconds(due))
+            } else {
+                try clientWrites(client.handleDeadline(now: due), at: Self.seconds(due))
+            }
         }
     }
 
-    /// The server writes what `make` builds once every earlier heartbeat has been answered
-    /// (building compresses, so the order of building is the order on the wire); the client
-    /// reads it in one piece.
-    private func serverSends(at seconds: Double, _ make: () -> [UInt8]) throws {
+    /// The gateway writes what `command` returns once everything due before has happened
+    /// (writing compresses, so the order of writing is the order on the wire); the client
+    /// reads it at once.
+    private func serverSends(
+        at seconds: Double, _ command: (inout GatewayServerConnection, Duration) throws -> [UInt8]
+    ) throws {
         try runDeadlines(until: seconds)
-        guard client.state != .closed else { return }
-        let bytes = make()
         let now = Duration.seconds(seconds)
+        unread += try command(&server, now)
+        _ = try drainServer(at: now)
+        try clientReadsUnread(at: seconds)
+    }
+
+    /// The client reads what the gateway wrote and it has not read yet, in one piece: all of
+    /// it, or its first `frames` frames.
+    private func clientReadsUnread(at seconds: Double, frames: Int? = nil) throws {
+        try runDeadlines(until: seconds)
+        var end = unread.count
+        if let frames {
+            var parser = WebSocketFrameParser(framesFrom: .server)
+            parser.append(unread)
+            end = 0
+            for _ in 0..<frames {
+                guard let frame = try parser.nextFrame() else { break }
+                end = frame.header.frameEnd
+            }
+        }
+        let bytes = Array(unread[..<end])
+        unread.removeFirst(end)
+        guard !bytes.isEmpty, client.state != .closed else { return }
         try writer.append(.chunk(CaptureChunk(direction: .inbound, time: Self.offset(seconds), connection: connection, bytes: bytes)))
         if connection == 1 { firstConnectionInbound += bytes }
-        let answer = client.receive(bytes, now: now)
+        let answer = client.receive(bytes, now: .seconds(seconds))
         try clientWrites(answer, at: seconds)
     }
 
-    /// The client writes `bytes`: its events are recorded, the server reads and answers.
+    /// The client writes `bytes`: its events are recorded, the gateway reads them. The ACK of
+    /// a heartbeat reaches the client 31 ms later, the echo of its close 20 ms later.
     private func clientWrites(_ bytes: [UInt8], at seconds: Double) throws {
         try drainClient(at: seconds)
         guard !bytes.isEmpty else { return }
-        let frames = try server.receive(bytes)
-        // A close frame carries no secret, so it is recorded as the bytes written; payload
-        // frames are not (they are `sent` records, with the token redacted).
-        if frames.count == 1, frames.allSatisfy({ $0.header.opcode == .close }) {
-            try writer.append(.chunk(CaptureChunk(direction: .outbound, time: Self.offset(seconds), connection: connection, bytes: bytes)))
-        }
-        for frame in frames {
-            switch frame.header.opcode {
-            case .binary, .text:
-                let payload = try GatewayJSON.decode(frame.payload)
-                if payload["op"]?.intValue == 1 {
-                    try serverSends(at: seconds + 0.031) { server.message(op: 11, .null) }
-                }
-            case .close:
-                let code = frame.payload.count >= 2 ? UInt16(frame.payload[0]) << 8 | UInt16(frame.payload[1]) : 1000
-                try serverSends(at: seconds + 0.02) { server.close(code) }
+        let now = Duration.seconds(seconds)
+        unread += server.receive(bytes, now: now)
+        let read = try drainServer(at: now)
+        if let code = read.clientCloseCode {
+            // A close frame carries no secret, so it is recorded as the bytes written; payload
+            // frames are not (they are `sent` records, with the token redacted).
+            if !read.hadPayloads {
                 try writer.append(
-                    .connectionEvent(
-                        CaptureConnectionEvent(
-                            kind: .disconnect, time: Self.offset(seconds + 0.021), connection: connection,
-                            detail: "close \(code)")))
-            default:
+                    .chunk(CaptureChunk(direction: .outbound, time: Self.offset(seconds), connection: connection, bytes: bytes)))
+            }
+            try clientReadsUnread(at: seconds + 0.02)
+            try writer.append(
+                .connectionEvent(
+                    CaptureConnectionEvent(
+                        kind: .disconnect, time: Self.offset(seconds + 0.021), connection: connection, detail: "close \(code)")))
+        } else if read.hadHeartbeat {
+            try clientReadsUnread(at: seconds + 0.031)
+        }
+    }
+
+    /// What the gateway made of what it read.
+    private struct ServerRead {
+        var hadPayloads = false
+        var hadHeartbeat = false
+        /// The code of the close the client sent, when it closed.
+        var clientCloseCode: UInt16?
+    }
+
+    /// Drains the gateway's events: a RESUME is answered with the session kept (its missed
+    /// dispatches, then RESUMED), and the session of a connection that ended is kept.
+    private func drainServer(at now: Duration) throws -> ServerRead {
+        var read = ServerRead()
+        while let event = server.nextEvent() {
+            switch event {
+            case .received:
+                read.hadPayloads = true
+            case .heartbeat:
+                read.hadHeartbeat = true
+            case .resumeRequested:
+                if let keptSession {
+                    unread += try server.resume(keptSession, now: now)
+                } else {
+                    unread += try server.invalidateSession(resumable: false, now: now)
+                }
+            case .violation(let violation):
+                // The sample shows a well-behaved client: a broken rule is a mistake here.
+                throw violation
+            case .disconnected(let disconnect):
+                keptSession = server.session
+                if disconnect.initiator == .client { read.clientCloseCode = disconnect.code ?? 1005 }
+            case .connected, .refused, .frame, .sent, .identified, .resumed:
                 break
             }
         }
+        return read
     }
 
     /// Records what the client reports sending, and answers HELLO with IDENTIFY or RESUME.
@@ -190,31 +283,26 @@ private final class SampleScript {
 
     // MARK: Payloads
 
-    static let guildID: GatewayValue = "1099511627776000100"
+    static let guildID = "1099511627776000100"
     static let channelID: GatewayValue = "1099511627776000200"
 
-    static let ready: GatewayValue = [
-        "v": 10,
-        "user": ["id": "1099511627776000001", "username": "sample-bot", "discriminator": "0", "bot": true],
-        "guilds": [["id": guildID, "unavailable": true]],
-        "session_id": "9f1c2b7e4d3a5b6c7d8e9f0a1b2c3d4e",
-        "resume_gateway_url": "wss://gateway-us-east1-b.discord.gg",
-        "shard": [0, 1],
-        "application": ["id": "1099511627776000001", "flags": 0],
-    ]
+    /// READY's user and application; the gateway side adds the session id it drew, the
+    /// resume URL and the guild (as unavailable until its GUILD_CREATE).
+    static let user: GatewayValue = ["id": "1099511627776000001", "username": "sample-bot", "discriminator": "0", "bot": true]
+    static let application: GatewayValue = ["id": "1099511627776000001", "flags": 0]
 
     static let guildCreate: GatewayValue = [
-        "id": guildID, "name": "Sample Guild", "member_count": 3, "unavailable": false,
+        "id": .string(guildID), "name": "Sample Guild", "member_count": 3, "unavailable": false,
         "channels": [["id": channelID, "name": "general", "type": 0]],
     ]
 
     static let typingStart: GatewayValue = [
-        "channel_id": channelID, "guild_id": guildID, "user_id": "1099511627776000300", "timestamp": 1_735_689_629,
+        "channel_id": channelID, "guild_id": .string(guildID), "user_id": "1099511627776000300", "timestamp": 1_735_689_629,
     ]
 
     static func message(_ number: Int, _ content: String, at time: String) -> GatewayValue {
         [
-            "id": .string("10995116277760010\(number)0"), "channel_id": channelID, "guild_id": guildID,
+            "id": .string("10995116277760010\(number)0"), "channel_id": channelID, "guild_id": .string(guildID),
             "author": ["id": "1099511627776000300", "username": "alice"], "content": .string(content),
             "timestamp": .string("2025-01-01T\(time)000+00:00"),
         ]

@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")"
 python3 - <<'PY'
 import struct
-frames = open('../../../../samples/session-conn1-frames.raw', 'rb').read()[:298]
+frames = open('../../../../samples/session-conn1-frames.raw', 'rb').read()[:291]
 payload = b'{"op":1,"d":4}'
 key = bytes([0x37, 0xfa, 0x21, 0x3d])
 masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
