@@ -77,6 +77,8 @@ public struct GatewayServerConnection {
     public var holdsReady = false
     /// Set while READY is held: nothing may be dispatched before it.
     private var readyHeld = false
+    /// The upgrade request as the bot sent it (its target, headers), once accepted.
+    public private(set) var request: WebSocketUpgradeRequest?
     /// What the upgrade asked for, once accepted.
     public private(set) var query: GatewayConnectionQuery?
     /// The accepted IDENTIFY, once there is one.
@@ -368,6 +370,7 @@ public struct GatewayServerConnection {
             finish(.server, code: nil, reason: "")
             return
         }
+        self.request = request
         query = asked
         encoder = made
         let watch = HeartbeatWatch(interval: configuration.heartbeatInterval, grace: configuration.heartbeatGrace, helloAt: now)

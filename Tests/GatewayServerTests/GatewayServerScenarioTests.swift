@@ -239,6 +239,16 @@ import Testing
         #expect(throws: GatewayServerUsageError.self) { try pair.server.sendReady(now: pair.now) }
     }
 
+    @Test func theAcceptedRequestIsKeptAsSent() throws {
+        var pair = try ServerPair()
+        #expect(pair.server.request == nil)
+        pair.connect()
+        let request = try #require(pair.server.request)
+        #expect(request.target == "/?v=10&encoding=json")
+        #expect(request.path == "/")
+        #expect(pair.server.query == GatewayConnectionQuery(version: 10, encoding: .json, compression: .none))
+    }
+
     @Test func silenceTimesTheSessionOut() throws {
         var pair = try Self.identified()
         // The client stops heartbeating: only the server's deadlines run.
