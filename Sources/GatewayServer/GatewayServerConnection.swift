@@ -73,7 +73,8 @@ public struct GatewayServerConnection {
     private var helloSent = false
     /// Whether READY waits for ``sendReady(now:)`` instead of answering IDENTIFY at once (so the
     /// caller can choose ``readyContent`` knowing who identified, from the
-    /// ``GatewayServerEvent/identified(_:sessionID:)`` event).
+    /// ``GatewayServerEvent/identified(_:sessionID:)`` event). Heartbeats are acknowledged
+    /// meanwhile; dispatches wait for READY.
     public var holdsReady = false
     /// Set while READY is held: nothing may be dispatched before it.
     private var readyHeld = false
@@ -255,6 +256,7 @@ public struct GatewayServerConnection {
     {
         try requireOpen("send INVALID_SESSION")
         if !resumable { session = nil }
+        readyHeld = false
         switch phase {
         case .resumeRequested(let watch, _, _), .ready(let watch): phase = .identifying(watch)
         case .upgrading, .identifying, .closing, .closed: break

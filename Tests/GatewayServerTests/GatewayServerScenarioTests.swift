@@ -216,6 +216,9 @@ import Testing
     }
 
     @Test func aHeldReadyGoesOutWithTheContentChosenAfterIdentify() throws {
+    }
+
+    @Test func aHeldReadyGoesOutWhenReleasedWhileHeartbeatsAreAcknowledged() throws {
         var pair = try ServerPair()
         pair.connect()
         pair.server.holdsReady = true
@@ -237,6 +240,27 @@ import Testing
         #expect(pair.client.sessionID == sessionID)
         #expect(pair.client.sequence == 1)
         #expect(throws: GatewayServerUsageError.self) { try pair.server.sendReady(now: pair.now) }
+    }
+
+        #expect(pair.server.state == .ready)
+        #expect(pair.serverEvents.contains { if case .identified = $0 { return true } else { return false } })
+        #expect(pair.clientDispatches.isEmpty)
+        #expect(throws: GatewayServerUsageError.self) { try pair.server.dispatch("GUILD_CREATE", ["id": "1"], now: pair.now) }
+        // The client heartbeats with no sequence yet, and is answered.
+        pair.advance(to: .seconds(60))
+        let beats = pair.serverEvents.compactMap { event -> (Int64?, Bool)? in
+            if case .heartbeat(let sequence, _, let acknowledged) = event { return (sequence, acknowledged) }
+            return nil
+        }
+        #expect(!beats.isEmpty && beats.allSatisfy { $0.0 == nil && $0.1 })
+        #expect(pair.client.state == .open)
+        pair.toClient(try pair.server.sendReady(now: pair.now))
+        #expect(pair.clientDispatches == ["READY"])
+        #expect(pair.client.sessionID == pair.server.session?.id)
+        #expect(pair.client.sequence == 1)
+        #expect(throws: GatewayServerUsageError.self) { try pair.server.sendReady(now: pair.now) }
+        pair.toClient(try pair.server.dispatch("GUILD_CREATE", ["id": "1"], now: pair.now))
+        #expect(pair.clientDispatches == ["READY", "GUILD_CREATE"])
     }
 
     @Test func theAcceptedRequestIsKeptAsSent() throws {
