@@ -8,26 +8,6 @@ import Testing
 @Suite(.serialized) struct ConnectLiveTests {
     static let token = GatewayctlRun.token
 
-    /// READY for a server at `url`; its resume URL has a path of its own, to see it used.
-    static func ready(_ url: String) -> String {
-        #"{"v":10,"user":{"id":"80351110224678912","username":"fake"},"session_id":"session-1","resume_gateway_url":"\#(url)/resume","guilds":[]}"#
-    }
-
-    /// Answers IDENTIFY with READY and RESUME with RESUMED (continuing the client's sequence).
-    static func answerSessions(_ url: String, then: @escaping @Sendable (FakeGatewayConnection, GatewayValue) -> Void = { _, _ in })
-        -> @Sendable (FakeGatewayConnection, GatewayValue) -> Void
-    {
-        { connection, payload in
-            if payload["op"] == 2 {
-                connection.dispatch("READY", ready(url))
-            } else if payload["op"] == 6 {
-                if case .integer(let sequence) = payload["d"]?["seq"] ?? .null { connection.sequence = sequence }
-                connection.dispatch("RESUMED", "null")
-            }
-            then(connection, payload)
-        }
-    }
-
     func connect(_ server: FakeGatewayServer, _ extra: [String], timeout: Double = 10) throws -> GatewayctlRun {
         try GatewayctlRun.run(["connect", "--url", server.url, "--no-status"] + extra, timeout: timeout)
     }
@@ -57,16 +37,19 @@ import Testing
     @Test func normalSessionOverZlibStream() throws {
         let server = try FakeGatewayServer(
             compression: .zlibStream,
-            scenario: .init(payload: { connection, payload in
-                guard payload["op"] == 2 else { return }
-                let url = connection.serverURL
-                // Let heartbeats run for a while first.
-                connection.after(900) {
-                    connection.dispatch("READY", Self.ready(url))
-                    connection.dispatch("MESSAGE_CREATE", #"{"content":"hello","id":"1"}"#)
-                    connection.dispatch("MESSAGE_CREATE", #"{"content":"world","id":"2"}"#)
-                }
-            }))
+            scenario: .init(
+                opened: { connection in
+                    connection.holdsReady = true
+                    connection.sendHello()
+                },
+                identified: { connection in
+                    // Let heartbeats run for a while first.
+                    connection.after(900) {
+                        connection.sendReady()
+                        connection.dispatch("MESSAGE_CREATE", ["content": "hello", "id": "1"])
+                        connection.dispatch("MESSAGE_CREATE", ["content": "world", "id": "2"])
+                    }
+                }))
         defer { server.shutdown() }
         let run = try GatewayctlRun.run(
             ["connect", "--url", server.url, "--no-status", "--intents", "GUILDS,guild_messages", "--max-events", "3"])
@@ -76,8 +59,9 @@ import Testing
         try #require(connections.count == 1)
         let log = connections[0]
         #expect(log.target == "/?v=10&encoding=json&compress=zlib-stream")
+        #expect(log.query?.compression == .zlibStream)
         #expect(log.frames.allSatisfy { $0.masked })
-        let identify = try #require(log.payloads.first { $0.value["op"] == 2 }?.value["d"])
+        let identify = try #require(log.payloads.first { $0.payload.opcode == .identify }?.payload.data)
         #expect(identify["token"] == .string("Bot " + Self.token))
         #expect(identify["intents"] == 513)
         #expect(identify["properties"]?["os"] == "linux")
@@ -88,7 +72,7 @@ import Testing
             let gap = later.time - earlier.time
             #expect(gap > .milliseconds(170) && gap < .milliseconds(330), "heartbeat gap \(gap)")
         }
-        #expect(beats.first?.value["d"] == .null)
+        #expect(beats.first?.data == .null)
         #expect(log.closeCode == 1000)
         // The printed IDENTIFY has its token redacted.
         let sent = run.lines.filter { $0["kind"] == "sent" && $0["op"] == 2 }
@@ -100,11 +84,9 @@ import Testing
     /// A server that answers IDENTIFY with READY and two messages.
     static func threeDispatches() throws -> FakeGatewayServer {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                guard payload["op"] == 2 else { return }
-                connection.dispatch("READY", Self.ready(connection.serverURL))
-                connection.dispatch("MESSAGE_CREATE", #"{"content":"hello","id":"1"}"#)
-                connection.dispatch("MESSAGE_CREATE", #"{"content":"world","id":"2"}"#)
+            scenario: .init(identified: { connection in
+                connection.dispatch("MESSAGE_CREATE", ["content": "hello", "id": "1"])
+                connection.dispatch("MESSAGE_CREATE", ["content": "world", "id": "2"])
             }))
         return server
     }
@@ -145,10 +127,8 @@ import Testing
     @Test func sessionOverTLSWithTheTestCA() throws {
         let server = try FakeGatewayServer(
             tls: try FakeGatewayServer.tlsContext(),
-            scenario: .init(payload: { connection, payload in
-                guard payload["op"] == 2 else { return }
-                connection.dispatch("READY", Self.ready(connection.serverURL))
-                connection.dispatch("GUILD_CREATE", #"{"id":"1"}"#)
+            scenario: .init(identified: { connection in
+                connection.dispatch("GUILD_CREATE", ["id": "1"])
             }))
         defer { server.shutdown() }
         let run = try connect(
@@ -167,7 +147,7 @@ import Testing
         #expect(run.status == 69)
         #expect(run.stderr.contains("not signed by a trusted CA"), "\(run.stderr)")
         #expect(run.stderr.contains("--ca-file"))
-        #expect(server.connections.allSatisfy { $0.requestHead.isEmpty })
+        #expect(server.connections.allSatisfy { $0.received.isEmpty && $0.request == nil })
         #expect(!run.leaksToken)
     }
 
@@ -175,12 +155,9 @@ import Testing
 
     @Test func reconnectResumesAtTheResumeURL() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                let url = connection.serverURL
-                Self.answerSessions(url)(connection, payload)
-                if payload["op"] == 2 { connection.after(100) { connection.sendJSON(#"{"op":7,"d":null}"#) } }
-                if payload["op"] == 6 { connection.dispatch("MESSAGE_CREATE", #"{"content":"after resume"}"#) }
-            }))
+            scenario: .init(
+                identified: { connection in connection.after(100) { connection.requestReconnect() } },
+                resumed: { connection in connection.dispatch("MESSAGE_CREATE", ["content": "after resume"]) }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--max-events", "3"])
 
@@ -189,22 +166,20 @@ import Testing
         try #require(connections.count == 2)
         #expect(connections[0].closeCode == 4000)
         #expect(connections[1].target == "/resume?v=10&encoding=json")
-        let resume = try #require(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"])
+        let resume = try #require(connections[1].payloads.first { $0.payload.opcode == .resume }?.payload.data)
         #expect(resume["token"] == .string("Bot " + Self.token))
-        #expect(resume["session_id"] == "session-1")
+        let sessionID = try #require(connections[0].sessionID)
+        #expect(resume["session_id"] == .string(sessionID))
         #expect(resume["seq"] == 1)
-        #expect(!connections[1].payloads.contains { $0.value["op"] == 2 })
+        #expect(!connections[1].payloads.contains { $0.payload.opcode == .identify })
         #expect(run.lines.contains { $0["kind"] == "reconnect" && $0["resume"] == true })
         try expectReplayMatches(run, ["1 READY", "2 RESUMED", "3 MESSAGE_CREATE"])
     }
 
     @Test func invalidSessionFalseIdentifiesAgainAfterAWait() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-                if payload["op"] == 2 && connection.index == 1 {
-                    connection.sendJSON(#"{"op":9,"d":false}"#)
-                }
+            scenario: .init(identified: { connection in
+                if connection.index == 1 { connection.invalidateSession(resumable: false) }
             }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"], timeout: 12)
@@ -214,21 +189,18 @@ import Testing
         try #require(connections.count == 2)
         #expect(connections[0].closeCode == 1000)
         #expect(connections[1].target == "/?v=10&encoding=json")
-        #expect(connections[1].payloads.contains { $0.value["op"] == 2 })
-        #expect(!connections[1].payloads.contains { $0.value["op"] == 6 })
+        #expect(connections[1].payloads.contains { $0.payload.opcode == .identify })
+        #expect(!connections[1].payloads.contains { $0.payload.opcode == .resume })
         // Discord asks for a random 1-5 s before the new IDENTIFY.
         let closed = try #require(connections[0].closedAt)
-        let identified = try #require(connections[1].payloads.first { $0.value["op"] == 2 }?.time)
+        let identified = try #require(connections[1].payloads.first { $0.payload.opcode == .identify }?.time)
         #expect(identified - closed >= .milliseconds(950))
         try expectReplayMatches(run, ["1 READY", "1 READY"])
     }
 
     @Test func invalidSessionTrueResumes() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-                if payload["op"] == 2 { connection.sendJSON(#"{"op":9,"d":true}"#) }
-            }))
+            scenario: .init(identified: { connection in connection.invalidateSession(resumable: true) }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
@@ -237,15 +209,13 @@ import Testing
         try #require(connections.count == 2)
         #expect(connections[0].closeCode == 4000)
         #expect(connections[1].target == "/resume?v=10&encoding=json")
-        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        #expect(connections[1].payloads.first { $0.payload.opcode == .resume }?.payload.data["seq"] == 1)
         try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
     }
 
     @Test func zombieConnectionIsClosedAndResumed() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(
-                payload: { connection, payload in Self.answerSessions(connection.serverURL)(connection, payload) },
-                acksHeartbeats: { $0 != 1 }))
+            scenario: .init(acksHeartbeats: { $0 != 1 }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
@@ -256,20 +226,18 @@ import Testing
         // One heartbeat went unanswered; at the next one due, the client closed with a resumable code.
         #expect(first.heartbeats.count == 1)
         #expect(first.closeCode == 4000)
-        if let beat = first.heartbeats.first?.time, let close = first.frames.first(where: { $0.opcode == 8 })?.time {
+        if let beat = first.heartbeats.first?.time, let close = first.frames.first(where: { $0.opcode == .close })?.time {
             #expect(close - beat > .milliseconds(180) && close - beat < .milliseconds(400), "close \(close - beat) after the beat")
         }
-        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        #expect(connections[1].payloads.first { $0.payload.opcode == .resume }?.payload.data["seq"] == 1)
         #expect(run.lines.contains { $0["kind"] == "close" && $0["cause"] == "heartbeat not acknowledged" })
         try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
     }
 
     @Test func tcpDroppedMidFrameResumes() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-                guard payload["op"] == 2 else { return }
-                let frame = connection.frameBytes(json: #"{"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"content":"cut"}}"#)
+            scenario: .init(identified: { connection in
+                let frame = FakeGatewayConnection.textFrame(#"{"op":0,"s":2,"t":"MESSAGE_CREATE","d":{"content":"cut"}}"#)
                 connection.after(50) {
                     connection.writeCut(Array(frame.prefix(frame.count / 2)))
                     connection.after(50) { connection.drop() }
@@ -283,17 +251,14 @@ import Testing
         try #require(connections.count == 2)
         #expect(connections[0].closeCode == nil)
         #expect(connections[1].target == "/resume?v=10&encoding=json")
-        #expect(connections[1].payloads.first { $0.value["op"] == 6 }?.value["d"]?["seq"] == 1)
+        #expect(connections[1].payloads.first { $0.payload.opcode == .resume }?.payload.data["seq"] == 1)
         #expect(run.lines.contains { $0["kind"] == "close" && $0["by"] == "transport" })
         try expectReplayMatches(run, ["1 READY", "2 RESUMED"])
     }
 
     @Test func noReconnectStopsAtTheFirstDisconnect() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-                if payload["op"] == 2 { connection.sendJSON(#"{"op":7,"d":null}"#) }
-            }))
+            scenario: .init(identified: { connection in connection.requestReconnect() }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--no-reconnect"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -305,20 +270,15 @@ import Testing
 
     @Test func serverHeartbeatRequestIsAnsweredAtOnce() throws {
         let requestedAt = NIOLockedValueBox<Duration?>(nil)
-        let start = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
         let server = try FakeGatewayServer(
             scenario: .init(
-                opened: { $0.sendHello(interval: 10_000) },
-                payload: { connection, payload in
-                    Self.answerSessions(connection.serverURL)(connection, payload)
-                    if payload["op"] == 2, let origin = start.withLockedValue({ $0 }) {
-                        requestedAt.withLockedValue { $0 = ContinuousClock.now - origin }
-                        connection.sendJSON(#"{"op":1,"d":null}"#)
-                        connection.after(300) { connection.dispatch("MESSAGE_CREATE", "{}") }
-                    }
+                heartbeatInterval: .seconds(10),
+                identified: { connection in
+                    requestedAt.withLockedValue { $0 = connection.now }
+                    connection.requestHeartbeat()
+                    connection.after(300) { connection.dispatch("MESSAGE_CREATE", [:]) }
                 }))
         defer { server.shutdown() }
-        start.withLockedValue { $0 = server.start }
         let run = try connect(server, ["--compress", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
@@ -327,23 +287,27 @@ import Testing
             $0.time >= requested && $0.time - requested < .milliseconds(150)
         }
         #expect(answers.count == 1)
-        #expect(answers.first?.value["d"] == 1)
+        #expect(answers.first?.data == 1)
         #expect(run.lines.contains { $0["kind"] == "event" && $0["op"] == 1 })
         try expectReplayMatches(run, ["1 READY", "2 MESSAGE_CREATE"])
     }
 
     @Test func pingsAreAnsweredWithMaskedPongs() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                guard payload["op"] == 2 else { return }
-                connection.sendFrame(opcode: 9, payload: Array("are you there".utf8))
-                connection.after(100) { connection.dispatch("READY", Self.ready(connection.serverURL)) }
-            }))
+            scenario: .init(
+                opened: { connection in
+                    connection.holdsReady = true
+                    connection.sendHello()
+                },
+                identified: { connection in
+                    connection.sendPing(Array("are you there".utf8))
+                    connection.after(100) { connection.sendReady() }
+                }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--max-events", "1"])
 
         #expect(run.status == 0, "\(run.stderr)")
-        let pong = try #require(server.connections[0].frames.first { $0.opcode == 10 })
+        let pong = try #require(server.connections[0].frames.first { $0.opcode == .pong })
         #expect(pong.masked)
         #expect(pong.payload == Array("are you there".utf8))
         try expectReplayMatches(run, ["1 READY"])
@@ -353,13 +317,12 @@ import Testing
 
     @Test func authenticationFailedExits77WithoutReconnecting() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                if payload["op"] == 2 { connection.close(code: 4004, reason: "Authentication failed.") }
-            }))
+            scenario: .init(configure: { $0.acceptedTokens = ["Bot another-token"] }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none"])
         #expect(run.status == 77)
         #expect(server.connections.count == 1)
+        #expect(server.connections[0].violations.map(\.code) == [.authenticationFailed])
         #expect(server.connections[0].closeCode == 4004)
         #expect(run.stderr.contains("AUTHENTICATION_FAILED (4004)"), "\(run.stderr)")
         #expect(run.stderr.contains("fix the token"))
@@ -369,13 +332,13 @@ import Testing
 
     @Test func disallowedIntentsExit78NamingThePrivilegedOnes() throws {
         let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                if payload["op"] == 2 { connection.close(code: 4014, reason: "Disallowed intent(s).") }
-            }))
+            scenario: .init(configure: { $0.allowsPrivilegedIntents = false }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none", "--intents", "guilds,message_content,GUILD_MEMBERS"])
         #expect(run.status == 78)
         #expect(server.connections.count == 1)
+        #expect(server.connections[0].violations.map(\.code) == [.disallowedIntents])
+        #expect(server.connections[0].closeCode == 4014)
         #expect(run.stderr.contains("privileged intents requested: GUILD_MEMBERS, MESSAGE_CONTENT"), "\(run.stderr)")
         #expect(!run.leaksToken)
     }
@@ -383,7 +346,7 @@ import Testing
     @Test func rejectedUpgradeShowsTheBody() throws {
         let body = #"{"message": "401: Unauthorized", "code": 0}"#
         let server = try FakeGatewayServer(
-            scenario: .init(upgrade: { _ in .reject(status: "401 Unauthorized", body: body) }))
+            scenario: .init(upgrade: { _ in .reject(status: 401, body: body) }))
         defer { server.shutdown() }
         let run = try connect(server, ["--compress", "none"])
         #expect(run.status == 69)
@@ -398,10 +361,7 @@ import Testing
 
     @Test(arguments: [(keepSession: false, code: UInt16(1000)), (keepSession: true, code: UInt16(4000))])
     func ctrlCClosesCleanlyAndExits130(keepSession: Bool, code: UInt16) throws {
-        let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-            }))
+        let server = try FakeGatewayServer(scenario: .init())
         defer { server.shutdown() }
         let run = try GatewayctlRun.run(
             ["connect", "--url", server.url, "--no-status", "--compress", "none"] + (keepSession ? ["--keep-session"] : []),
@@ -418,10 +378,7 @@ import Testing
     }
 
     @Test func durationStopsCleanly() throws {
-        let server = try FakeGatewayServer(
-            scenario: .init(payload: { connection, payload in
-                Self.answerSessions(connection.serverURL)(connection, payload)
-            }))
+        let server = try FakeGatewayServer(scenario: .init())
         defer { server.shutdown() }
         let started = Date()
         let run = try connect(server, ["--compress", "none", "--duration", "0.8"])

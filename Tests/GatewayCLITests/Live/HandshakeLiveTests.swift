@@ -64,7 +64,7 @@ import Testing
     @Test func refusedUpgradeShowsTheBodyAndExits69() throws {
         let body = #"{"message": "401: Unauthorized", "code": 0}"#
         let server = try FakeGatewayServer(
-            scenario: .init(upgrade: { _ in .reject(status: "401 Unauthorized", body: body) }))
+            scenario: .init(upgrade: { _ in .reject(status: 401, body: body) }))
         defer { server.shutdown() }
         let run = try handshake(["--compression", "none", server.url])
         #expect(run.status == 69)
