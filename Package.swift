@@ -73,7 +73,7 @@ let package = Package(
             name: "GatewayCodecsTests", dependencies: ["GatewayCodecs", "SeededRandom"],
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
-        .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "SeededRandom"]),
+        .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"]),
         .testTarget(name: "GatewayServerTests", dependencies: ["GatewayServer", "DiscordGateway", "SeededRandom"]),
         .testTarget(
             name: "GatewayCLITests",
