@@ -2,13 +2,20 @@ import DiscordGateway
 import GatewayCodecs
 import WebSocketProtocol
 
-/// A scripted Discord gateway on the server side of an in-memory connection.
+/// A scripted Discord gateway on the server side of an in-memory connection, written byte by byte.
 ///
-/// It is written independently of the client layer: its own HTTP request
-/// reader, its own parser of masked client frames and its own frame writer,
-/// so the tests check the client against a second implementation instead of
-/// against itself. Only the RFC's accept computation comes from the library
-/// (it is pinned to the RFC's vector in the WebSocket tests).
+/// The session flows a correct gateway produces run against the library's own server
+/// (`GatewayServerConnection`, through ``ServerHarness``). This fake stays for two reasons:
+///
+/// - Bytes no correct server sends: decompression bombs, fuzz regressions, malformed and
+///   undecodable payloads, frames that break the protocol at a known offset, invalid UTF-8,
+///   a response cut short, a refusal of the test's choosing. The library's server refuses to
+///   write them, so a test needs a writer that does whatever it is told.
+/// - An independent second implementation of the wire format: it is written apart from the
+///   library, with its own HTTP request reader, its own parser of masked client frames and its
+///   own frame writer, so the client is checked against something other than itself. Only the
+///   RFC's accept computation comes from the library (it is pinned to the RFC's vector in the
+///   WebSocket tests).
 final class FakeGateway {
     let encoding: GatewayEncoding
     let compression: GatewayCompression

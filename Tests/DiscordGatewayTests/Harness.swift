@@ -2,7 +2,8 @@ import DiscordGateway
 import GatewayCodecs
 import SeededRandom
 
-/// A client connection wired to a fake gateway, with a clock the test moves by hand.
+/// A client connection wired to the byte-level ``FakeGateway``, with a clock the test moves by
+/// hand (``ServerHarness`` wires it to the library's server instead).
 struct Harness {
     var connection: GatewayConnection
     var server: FakeGateway
