@@ -216,9 +216,6 @@ import Testing
     }
 
     @Test func aHeldReadyGoesOutWithTheContentChosenAfterIdentify() throws {
-    }
-
-    @Test func aHeldReadyGoesOutWhenReleasedWhileHeartbeatsAreAcknowledged() throws {
         var pair = try ServerPair()
         pair.connect()
         pair.server.holdsReady = true
@@ -242,6 +239,11 @@ import Testing
         #expect(throws: GatewayServerUsageError.self) { try pair.server.sendReady(now: pair.now) }
     }
 
+    @Test func aHeldReadyGoesOutWhenReleasedWhileHeartbeatsAreAcknowledged() throws {
+        var pair = try ServerPair()
+        pair.connect()
+        pair.server.holdsReady = true
+        try pair.identifyOrResume()
         #expect(pair.server.state == .ready)
         #expect(pair.serverEvents.contains { if case .identified = $0 { return true } else { return false } })
         #expect(pair.clientDispatches.isEmpty)
