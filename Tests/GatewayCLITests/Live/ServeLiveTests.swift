@@ -174,33 +174,21 @@ import Testing
         #expect(run.stderr.contains("--capture"))
     }
 
-    @Test func ctrlCClosesEveryConnectionWith1001() throws {
+    /// Ctrl-C, and SIGTERM: a test runner starts serve with SIGTERM blocked (a child inherits its
+    /// parent's mask), and serve must stop on it all the same, cleanly, as supervisors expect.
+    @Test(arguments: [(SIGINT, 130, "interrupted"), (SIGTERM, 143, "stopped by SIGTERM")] as [(Int32, Int32, String)])
+    func aStopSignalClosesEveryConnectionWith1001(signal: Int32, status: Int32, message: String) throws {
         let server = try Server(["--scenario", "normal"])
         let client = try GatewayctlRun.run(
             ["connect", "--url", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
             whileRunning: { _ in
                 usleep(1_500_000)
-                kill(server.process.processIdentifier, SIGINT)
+                kill(server.process.processIdentifier, signal)
             })
-        #expect(server.wait(timeout: 5) == 130, "\(server.stderr)")
-        #expect(server.stderr.contains("interrupted"))
+        #expect(server.wait(timeout: 5) == status, "\(server.stderr)")
+        #expect(server.stderr.contains(message), "\(server.stderr)")
         #expect(client.lines.contains { $0["kind"] == "close" && $0["by"] == "server" && $0["code"] == 1001 }, "\(client.stdout)")
         #expect(server.verdicts.isEmpty)
-    }
-
-    /// A test runner starts serve with SIGTERM blocked (a child inherits its parent's mask);
-    /// serve must stop on it all the same, cleanly, as supervisors expect.
-    @Test func sigtermClosesEveryConnectionWith1001AndExits143() throws {
-        let server = try Server(["--scenario", "normal"])
-        let client = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
-            whileRunning: { _ in
-                usleep(1_500_000)
-                server.process.terminate()
-            })
-        #expect(server.wait(timeout: 5) == 143, "\(server.stderr)")
-        #expect(server.stderr.contains("stopped by SIGTERM"), "\(server.stderr)")
-        #expect(client.lines.contains { $0["kind"] == "close" && $0["by"] == "server" && $0["code"] == 1001 }, "\(client.stdout)")
     }
 
     @Test func sigtermStopsConnectCleanlyWith143() throws {
