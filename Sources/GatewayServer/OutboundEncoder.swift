@@ -36,6 +36,11 @@ struct OutboundEncoder {
 
     /// The message carrying `value`.
     func encode(_ value: GatewayValue) throws(GatewayServerEncodingError) -> Message {
+        try message(carrying: encodePayload(value))
+    }
+
+    /// `value` in this connection's encoding, uncompressed.
+    func encodePayload(_ value: GatewayValue) throws(GatewayServerEncodingError) -> [UInt8] {
         let payload: [UInt8]
         switch encoding {
         case .json:
@@ -47,6 +52,12 @@ struct OutboundEncoder {
                 throw GatewayServerEncodingError("cannot encode as ETF: \(error)")
             }
         }
+        return payload
+    }
+
+    /// The message carrying an already encoded payload (a proxy passing one on), compressed as
+    /// this connection compresses.
+    func message(carrying payload: [UInt8]) throws(GatewayServerEncodingError) -> Message {
         if let zlib { return Message(bytes: zlib.compress(payload), isBinary: true, payload: payload) }
         if let zstd {
             do {

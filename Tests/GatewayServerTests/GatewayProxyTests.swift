@@ -1,0 +1,234 @@
+import DiscordGateway
+import GatewayCodecs
+import GatewayServer
+import SeededRandom
+import Testing
+import WebSocketProtocol
+
+/// The library's client through a `GatewayProxyConnection` to the library's server, in memory.
+@Suite struct GatewayProxyTests {
+    static let formats: [(GatewayEncoding, GatewayCompression)] = [
+        (.json, .none), (.json, .zlibStream), (.json, .zstdStream), (.etf, .none), (.etf, .zlibStream), (.etf, .zstdStream),
+        (.json, .payload),
+    ]
+
+    /// A client identified through the proxy.
+    static func identified(_ encoding: GatewayEncoding = .json, _ compression: GatewayCompression = .none) throws -> ProxyTrio {
+        var trio = try ProxyTrio(encoding: encoding, compression: compression)
+        trio.connect()
+        try trio.identifyOrResume()
+        return trio
+    }
+
+    @Test(arguments: 0..<7)
+    func aSessionIsRelayedInEveryFormat(format: Int) throws {
+        let (encoding, compression) = Self.formats[format]
+        var trio = try Self.identified(encoding, compression)
+        #expect(trio.proxy.state == .relaying)
+        #expect(trio.clientDispatches == ["READY"])
+        // The upstream leg asked for what the bot asked for, at the configured upstream.
+        let upstream = try #require(trio.proxy.upstreamURL)
+        #expect(upstream.host == "gateway.upstream.test")
+        // Payload compression is asked for in IDENTIFY, not in the URL.
+        let transport = compression == .payload ? GatewayCompression.none : compression
+        #expect(trio.proxy.query == GatewayConnectionQuery(version: 10, encoding: encoding, compression: transport))
+        #expect(trio.server.query == trio.proxy.query)
+        // READY's resume URL leads back to the proxy, naming the real host.
+        #expect(trio.client.resumeURL?.hasPrefix("ws://127.0.0.1:7/via/resume.upstream.test") == true, "\(trio.client.resumeURL ?? "")")
+        #expect(trio.client.sessionID == trio.server.session?.id)
+        // Dispatches, big and small, arrive in order with the server's sequence numbers.
+        let big: GatewayValue = ["id": "1", "name": .string(String(repeating: "guild ", count: 2000)), "channels": []]
+        for (index, data) in [big, ["content": "hi"], ["content": "héllo 👋"]].enumerated() {
+            let bytes = try trio.server.dispatch(index == 0 ? "GUILD_CREATE" : "MESSAGE_CREATE", data, now: trio.now)
+            trio.drainServerEvents()
+            trio.toProxyFromServer(bytes)
+        }
+        #expect(trio.clientDispatches == ["READY", "GUILD_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE"])
+        #expect(trio.client.sequence == 4)
+        #expect(trio.proxy.dispatchesPassed == 4)
+        #expect(trio.proxyViolations.isEmpty)
+        // Heartbeats go upstream and their ACKs come back, timed on each leg.
+        trio.advance(to: .seconds(100))
+        #expect(trio.serverReceivedOpcodes.filter { $0 == 1 }.count >= 2)
+        #expect(trio.client.state == .open)
+        let acknowledged = trio.proxyEvents.filter { if case .heartbeatAcknowledged = $0 { true } else { false } }
+        #expect(acknowledged.count >= 2)
+    }
+
+    @Test func closesPassBothWaysWithTheirCodes() throws {
+        var trio = try Self.identified()
+        // Discord closes with 4009: the bot sees 4009.
+        let close = try trio.server.close(code: .sessionTimedOut, reason: "timed out", now: trio.now)
+        trio.drainServerEvents()
+        trio.toProxyFromServer(close)
+        #expect(trio.lastClientDisconnect?.code?.rawValue == 4009)
+        #expect(trio.proxy.state == .closed)
+        // The bot closes with 4000 on a new connection: Discord sees 4000.
+        _ = trio.client.reconnect()
+        trio.connect()
+        try trio.identifyOrResume()
+        trio.toProxyFromBot(try trio.client.close(code: .unknownError, now: trio.now))
+        #expect(trio.lastServerDisconnect?.code == 4000)
+        #expect(trio.lastServerDisconnect?.initiator == .client)
+        #expect(trio.proxy.state == .closed)
+    }
+
+    @Test func aReconnectIsResumedThroughTheProxyAtTheRealResumeHost() throws {
+        var trio = try Self.identified()
+        let sessionID = try #require(trio.server.session?.id)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "before"], now: trio.now))
+        trio.drainServerEvents()
+        trio.toProxyFromServer(try trio.server.requestReconnect(now: trio.now))
+        trio.drainServerEvents()
+        // The bot closed with a resumable code; the server kept the session and gets one missed event.
+        #expect(trio.lastServerDisconnect?.code == 4000)
+        var kept = try #require(trio.sessions[sessionID])
+        _ = kept.record(name: "MESSAGE_CREATE", data: ["content": "missed"])
+        trio.sessions[sessionID] = kept
+        _ = trio.client.reconnect()
+        trio.connect()
+        #expect(trio.proxy.upstreamURL?.host == "resume.upstream.test")
+        try trio.identifyOrResume()
+        #expect(trio.serverReceivedOpcodes.last == 6)
+        #expect(trio.clientDispatches.suffix(2) == ["MESSAGE_CREATE", "RESUMED"])
+        #expect(trio.client.sessionID == sessionID)
+        // READY, the message before, the missed one, RESUMED.
+        #expect(trio.client.sequence == 4)
+    }
+
+    @Test(arguments: ["/via/unknown.test", "/via/resume.upstream.test"])
+    func aBotIsRelayedToAResumeHostOnlyWhenREADYNamedIt(path: String) throws {
+        var proxy = GatewayProxyConnection(
+            configuration: {
+                var configuration = GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL)
+                configuration.resumeHosts = ["resume.upstream.test"]
+                return configuration
+            }(), random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL + path, encoding: .json, compression: .zlibStream),
+            random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        let upstream = try #require(proxy.upstreamURL)
+        #expect(upstream.host == (path.hasSuffix("unknown.test") ? "gateway.upstream.test" : "resume.upstream.test"))
+        #expect(upstream.requestTarget == "/?v=10&encoding=json&compress=zlib-stream")
+        #expect(proxy.state == .connectingUpstream)
+    }
+
+    @Test func injectedFaultsReachTheBotAndItResumes() throws {
+        var trio = try Self.identified()
+        let sessionID = try #require(trio.server.session?.id)
+        // RECONNECT of the proxy's making: the bot closes resumably; upstream sees the bot's code.
+        trio.perform(try trio.proxy.sendToBot(opcode: .reconnect, data: .null, now: trio.now))
+        #expect(trio.proxyEvents.contains { if case .injected(let payload) = $0 { payload.opcode == .reconnect } else { false } })
+        #expect(trio.lastServerDisconnect?.code == 4000)
+        _ = trio.client.reconnect()
+        trio.connect()
+        try trio.identifyOrResume()
+        #expect(trio.client.sessionID == sessionID)
+        #expect(trio.clientDispatches.last == "RESUMED")
+        // A drop: both transports cut, and the bot resumes again.
+        trio.perform(trio.proxy.dropBot(now: trio.now))
+        #expect(trio.lastClientDisconnect?.willResume == true)
+        #expect(trio.lastServerDisconnect?.initiator == .transport)
+        _ = trio.client.reconnect()
+        trio.connect()
+        try trio.identifyOrResume()
+        #expect(trio.clientDispatches.last == "RESUMED")
+        // Withheld ACKs: the bot finds its connection a zombie and closes it resumably.
+        trio.proxy.passesHeartbeatACKs = false
+        trio.advance(to: trio.now + .seconds(200))
+        #expect(trio.proxyEvents.contains { if case .withheld = $0 { true } else { false } })
+        #expect(trio.lastClientDisconnect?.willResume == true)
+        #expect(trio.proxy.state == .closed)
+    }
+
+    @Test func aDelayHoldsDiscordsPayloads() throws {
+        var trio = try Self.identified()
+        trio.proxy.delay = .milliseconds(300)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "later"], now: trio.now))
+        trio.drainServerEvents()
+        #expect(trio.clientDispatches == ["READY"])
+        #expect(trio.proxy.nextDeadline == trio.now + .milliseconds(300))
+        trio.advance(to: trio.now + .milliseconds(300))
+        #expect(trio.clientDispatches == ["READY", "MESSAGE_CREATE"])
+    }
+
+    @Test func aQueryTheGatewayDoesNotKnowIsRefusedWith400BeforeAnyUpstream() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        let output = proxy.receiveFromBot(
+            Array(
+                "GET /?v=10&encoding=xml HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                    .utf8), now: .zero)
+        #expect(String(decoding: output.toBot, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        #expect(output.closesBotTransport && output.toUpstream.isEmpty)
+        var events: [GatewayProxyEvent] = []
+        while let event = proxy.nextEvent() { events.append(event) }
+        #expect(events.contains { if case .refused(400, _) = $0 { true } else { false } })
+        #expect(!events.contains { if case .upstreamNeeded = $0 { true } else { false } })
+        #expect(proxy.state == .closed)
+    }
+
+    @Test func theUpstreamsRefusalReachesTheBotWithItsStatusAndBody() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        #expect(String(decoding: proxy.upstreamConnected(now: .zero).toUpstream, as: UTF8.self).hasPrefix("GET /?v=10&encoding=json HTTP/1.1"))
+        let output = proxy.receiveFromUpstream(
+            Array("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 11\r\n\r\nslow down!\n".utf8), now: .zero)
+        let answer = String(decoding: output.toBot, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 429"), "\(answer)")
+        #expect(answer.hasSuffix("slow down!\n"))
+        #expect(output.closesBotTransport && output.closesUpstreamTransport)
+        _ = client.receive(output.toBot, now: .zero)
+        #expect(client.events().contains { if case .disconnected = $0 { true } else { false } })
+    }
+
+    @Test func anUnreachableUpstreamIsA502() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        let output = proxy.upstreamFailed("connection refused", now: .zero)
+        #expect(String(decoding: output.toBot, as: UTF8.self).hasPrefix("HTTP/1.1 502"))
+        #expect(output.closesBotTransport)
+        _ = client.receive(output.toBot, now: .zero)
+        #expect(client.events().contains { if case .disconnected = $0 { true } else { false } })
+        #expect(proxy.state == .closed)
+    }
+
+    @Test func aBotsUnmaskedFrameEndsOnlyItsConnectionWith1002() throws {
+        var trio = try Self.identified()
+        trio.toProxyFromBot(WebSocketFrameEncoder.encode(opcode: .text, payload: Array(#"{"op":1,"d":null}"#.utf8)))
+        let violation = try #require(trio.proxyViolations.first)
+        #expect(violation.0 == .bot)
+        #expect(violation.1.code.rawValue == 1002)
+        #expect(violation.1.offset != nil)
+        // Discord sees the session closed resumably, not a payload.
+        #expect(trio.lastServerDisconnect?.code == 4000)
+        #expect(trio.proxy.state == .closed)
+    }
+
+    @Test func garbageFromUpstreamClosesTheBotWith4000() throws {
+        var trio = try Self.identified(.json, .zlibStream)
+        trio.toProxyFromServer(WebSocketFrameEncoder.encode(opcode: .binary, payload: [0x00, 0x01, 0x02, 0x00, 0x00, 0xFF, 0xFF]))
+        let violation = try #require(trio.proxyViolations.first)
+        #expect(violation.0 == .upstream)
+        #expect(violation.1.offset != nil)
+        #expect(trio.lastClientDisconnect?.code?.rawValue == 4000)
+        #expect(trio.lastClientDisconnect?.willResume == true)
+    }
+}
+
+extension ProxyTrio {
+    /// Takes the server's events after a command the test ran on it directly.
+    mutating func drainServerEvents() {
+        while let event = server.nextEvent() { serverEvents.append(event) }
+    }
+}
