@@ -173,13 +173,13 @@ _gatewayctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    connect|replay|decode|handshake|serve|help)
+    connect|replay|decode|handshake|serve|proxy|help)
         # Offer subcommand argument completions
         "_gatewayctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'connect replay decode handshake serve help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'connect replay decode handshake serve proxy help' -- "${cur}"))
         ;;
     esac
 }
@@ -421,6 +421,53 @@ _gatewayctl_serve() {
         ;;
     '--key')
         __gatewayctl_add_completions -f
+        return
+        ;;
+    '--record')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--format')
+        __gatewayctl_add_completions -W 'pretty'$'\n''jsonl'
+        return
+        ;;
+    '--color')
+        __gatewayctl_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--event')
+        __gatewayctl_add_completions -W 'READY'$'\n''RESUMED'$'\n''GUILD_CREATE'$'\n''GUILD_UPDATE'$'\n''GUILD_DELETE'$'\n''GUILD_MEMBER_ADD'$'\n''GUILD_MEMBER_UPDATE'$'\n''GUILD_MEMBER_REMOVE'$'\n''CHANNEL_CREATE'$'\n''CHANNEL_UPDATE'$'\n''CHANNEL_DELETE'$'\n''THREAD_CREATE'$'\n''MESSAGE_CREATE'$'\n''MESSAGE_UPDATE'$'\n''MESSAGE_DELETE'$'\n''MESSAGE_REACTION_ADD'$'\n''MESSAGE_REACTION_REMOVE'$'\n''TYPING_START'$'\n''PRESENCE_UPDATE'$'\n''VOICE_STATE_UPDATE'$'\n''INTERACTION_CREATE'
+        return
+        ;;
+    '--op')
+        return
+        ;;
+    esac
+}
+
+_gatewayctl_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--frames --no-frames --version -h --help)
+    repeating_options=(--inject --event --op)
+    non_repeating_options=(--host --port --upstream --ca-file --record --format --color)
+    __gatewayctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--ca-file')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--inject')
         return
         ;;
     '--record')

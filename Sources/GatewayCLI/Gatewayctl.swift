@@ -11,7 +11,7 @@ public struct Gatewayctl: ParsableCommand {
         abstract: "Inspect and debug Discord gateway connections.",
         version: version,
         subcommands: [
-            ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self, ServeCommand.self,
+            ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self, ServeCommand.self, ProxyCommand.self,
         ]
     )
 

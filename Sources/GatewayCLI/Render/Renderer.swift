@@ -39,6 +39,9 @@ public final class Renderer {
     let style: ANSIStyle
     /// Where lines go.
     public let output: OutputBuffer
+    /// The pretty marks of the two directions: `←` and `→` for a client's view; a proxy names
+    /// its two peers instead.
+    var arrows = (inbound: "←", outbound: "→")
 
     /// Creates a renderer writing to `output`.
     public init(format: OutputFormat, colors: Bool, output: OutputBuffer = OutputBuffer()) {
@@ -81,8 +84,8 @@ public final class Renderer {
             text += " "
         }
         switch direction {
-        case .inbound?: text += style.inbound("←") + " "
-        case .outbound?: text += style.outbound("→") + " "
+        case .inbound?: text += style.inbound(arrows.inbound) + " "
+        case .outbound?: text += style.outbound(arrows.outbound) + " "
         case nil: text += "  "
         }
         return text

@@ -17,23 +17,23 @@ struct CapturePlayback: Sendable {
 
     /// Reads the dispatches of the capture at `path`, decoding each connection's inbound bytes
     /// as replay does (a fresh WebSocket and decompressor per connection).
-    /// - Throws: ``ServeError`` for a file that cannot be read, is not a capture recording
+    /// - Throws: ``ServerCommandError`` for a file that cannot be read, is not a capture recording
     ///   (raw dumps have no clock to pace by), or holds no dispatch.
-    init(path: String) throws(ServeError) {
+    init(path: String) throws(ServerCommandError) {
         let file: InputFile
         do {
             file = try InputFile(path: path)
         } catch {
-            throw ServeError("--capture \(path): \(error)", exitStatus: ProcessExitStatus(for: error))
+            throw ServerCommandError("--capture \(path): \(error)", exitStatus: ProcessExitStatus(for: error))
         }
         let opened: (source: CaptureSource<InputFile>, reason: String)
         do {
             opened = try CaptureSource.open(file, layout: .detect)
         } catch {
-            throw ServeError("--capture \(path): \(error)", exitStatus: ProcessExitStatus(for: error))
+            throw ServerCommandError("--capture \(path): \(error)", exitStatus: ProcessExitStatus(for: error))
         }
         guard case .recording(var reader) = opened.source else {
-            throw ServeError(
+            throw ServerCommandError(
                 "--capture \(path): \(opened.reason); serve needs a capture recording (connect --record or serve --record), whose clock paces the dispatches",
                 exitStatus: .dataError)
         }
@@ -66,9 +66,9 @@ struct CapturePlayback: Sendable {
                 }
             }
         } catch {
-            throw ServeError("--capture \(path): \(error)", exitStatus: .dataError)
+            throw ServerCommandError("--capture \(path): \(error)", exitStatus: .dataError)
         }
-        guard !collected.isEmpty else { throw ServeError("--capture \(path): the recording holds no dispatch to play", exitStatus: .dataError) }
+        guard !collected.isEmpty else { throw ServerCommandError("--capture \(path): the recording holds no dispatch to play", exitStatus: .dataError) }
         dispatches = collected
     }
 }

@@ -124,21 +124,21 @@ public struct ServeCommand: ParsableCommand {
     }
 
     /// A `--script` file, read and checked.
-    static func readScript(_ path: String) throws(ServeError) -> ServeScript {
+    static func readScript(_ path: String) throws(ServerCommandError) -> ServeScript {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ServeError("--script \(path): cannot be read", exitStatus: .noInput)
+            throw ServerCommandError("--script \(path): cannot be read", exitStatus: .noInput)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ServeError("--script \(path): not UTF-8 text", exitStatus: .dataError)
+            throw ServerCommandError("--script \(path): not UTF-8 text", exitStatus: .dataError)
         }
         return try ServeScript(text: text, name: "script " + (path.split(separator: "/").last.map(String.init) ?? path))
     }
 
     /// The TLS context of `--tls`, or nil.
-    func makeTLSContext() throws(ServeError) -> NIOSSLContext? {
+    func makeTLSContext() throws(ServerCommandError) -> NIOSSLContext? {
         guard tls, let cert, let key else { return nil }
         for path in [cert, key] where !FileManager.default.isReadableFile(atPath: path) {
-            throw ServeError("\(path): cannot be read", exitStatus: .noInput)
+            throw ServerCommandError("\(path): cannot be read", exitStatus: .noInput)
         }
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
@@ -146,7 +146,7 @@ public struct ServeCommand: ParsableCommand {
             return try NIOSSLContext(
                 configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(privateKey)))
         } catch {
-            throw ServeError("--cert \(cert) / --key \(key): not a usable PEM certificate chain and key (\(error))", exitStatus: .dataError)
+            throw ServerCommandError("--cert \(cert) / --key \(key): not a usable PEM certificate chain and key (\(error))", exitStatus: .dataError)
         }
     }
 
@@ -177,7 +177,7 @@ public struct ServeCommand: ParsableCommand {
         for path in scripts { chosen.append(.script(try Self.readScript(path))) }
         let scenarios = chosen
         let tlsContext = try makeTLSContext()
-        let playback = try capture.map { path throws(ServeError) in try CapturePlayback(path: path) }
+        let playback = try capture.map { path throws(ServerCommandError) in try CapturePlayback(path: path) }
         let speed = speed
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
@@ -207,7 +207,7 @@ public struct ServeCommand: ParsableCommand {
                 // The server never ran: complete its promise so nothing is left pending.
                 try? loop.submit { bound.value.stop() }.wait()
                 let cause = (error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(error)"
-                throw ServeError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
+                throw ServerCommandError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
             }
             let interrupt = InterruptSignal { status in
                 interrupted.withLockedValue { $0 = status }
@@ -218,23 +218,23 @@ public struct ServeCommand: ParsableCommand {
             try finished.wait()
             try? listener.close().wait()
             verdicts = try loop.submit { bound.value.verdicts }.wait()
-        } catch let error as ServeError {
+        } catch let error as ServerCommandError {
             throw error
         } catch {
-            throw ServeError("internal error: \(error)", exitStatus: .internalError)
+            throw ServerCommandError("internal error: \(error)", exitStatus: .internalError)
         }
         if let status = interrupted.withLockedValue({ $0 }) {
             let cause = status == .terminated ? "stopped by SIGTERM" : "interrupted"
-            throw ServeError("\(cause): every connection was closed with 1001", exitStatus: status)
+            throw ServerCommandError("\(cause): every connection was closed with 1001", exitStatus: status)
         }
         if verdicts.contains(where: { !$0.passed }) {
-            throw ServeError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)
+            throw ServerCommandError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)
         }
     }
 }
 
-/// Why `serve` stopped with a status other than 0.
-struct ServeError: Error, ExitStatusReporting, CustomStringConvertible {
+/// Why `serve` or `proxy` stopped with a status other than 0.
+struct ServerCommandError: Error, ExitStatusReporting, CustomStringConvertible {
     var message: String
     var exitStatus: ProcessExitStatus
 

@@ -3,10 +3,20 @@ import GatewayCodecs
 /// The REST calls bot libraries make before they connect, answered so a library pointed at
 /// `serve` for REST and gateway starts without patches beyond its base URLs.
 enum ServeREST {
+    /// Which calls are answered.
+    enum Routes {
+        /// The gateway's and the bot user's, as `serve` answers them.
+        case mock
+        /// `/gateway` and `/gateway/bot` only, as `proxy` answers them: the rest is Discord's.
+        case gatewayOnly
+    }
+
     /// The response to a request head: status line, JSON body. `/gateway/bot` recommends
     /// `shards` (serve's `--bots`, so a library that shards by it opens one judged bot per
     /// shard), all of which may identify at once.
-    static func response(method: String, target: String, gatewayURL: String, shards: Int = 1) -> [UInt8] {
+    static func response(
+        method: String, target: String, gatewayURL: String, shards: Int = 1, answering routes: Routes = .mock
+    ) -> [UInt8] {
         let path = String(target.split(separator: "?", maxSplits: 1).first ?? "")
         // Any API version prefix: /api/v10/gateway, /api/v9/gateway, /api/gateway.
         var route = path
@@ -33,11 +43,20 @@ enum ServeREST {
                         "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": .integer(Int64(shards)),
                     ],
                 ])
-        case "/users/@me":
+        case "/users/@me" where routes == .mock:
             return json(200, "OK", botUser)
-        case "/oauth2/applications/@me":
+        case "/oauth2/applications/@me" where routes == .mock:
             return json(200, "OK", application)
         default:
+            if routes == .gatewayOnly {
+                return json(
+                    404, "Not Found",
+                    [
+                        "message": .string(
+                            "404: gatewayctl proxy answers only GET /api/v10/gateway and /gateway/bot; send \(path) to Discord's REST API"),
+                        "code": 0,
+                    ])
+            }
             return json(
                 404, "Not Found",
                 ["message": .string("404: gatewayctl serve answers only the gateway's REST calls, not \(path)"), "code": 0])

@@ -52,8 +52,8 @@ struct ServeScript: Sendable, Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// Reads a script; `name` is how verdicts name it.
-    /// - Throws: ``ServeError`` (65) naming the line and what is wrong with it.
-    init(text: String, name: String) throws(ServeError) {
+    /// - Throws: ``ServerCommandError`` (65) naming the line and what is wrong with it.
+    init(text: String, name: String) throws(ServerCommandError) {
         var steps: [(Int, Step)] = []
         var opcodes: [Int: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -62,10 +62,10 @@ struct ServeScript: Sendable, Hashable {
             if let hash = line.firstIndex(of: "#"), !line[..<hash].contains("{") { line = line[..<hash] }
             let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
             guard let command = words.first else { continue }
-            func fail(_ message: String) -> ServeError {
-                ServeError("\(name), line \(number): \(message)", exitStatus: .dataError)
+            func fail(_ message: String) -> ServerCommandError {
+                ServerCommandError("\(name), line \(number): \(message)", exitStatus: .dataError)
             }
-            func json(_ text: String?) throws(ServeError) -> GatewayValue {
+            func json(_ text: String?) throws(ServerCommandError) -> GatewayValue {
                 guard let text, !text.isEmpty else { return .null }
                 do {
                     return try GatewayJSON.decode(Array(text.utf8))
@@ -73,7 +73,7 @@ struct ServeScript: Sendable, Hashable {
                     throw fail("the JSON does not parse: \(error)")
                 }
             }
-            func seconds(_ text: String?) throws(ServeError) -> Duration? {
+            func seconds(_ text: String?) throws(ServerCommandError) -> Duration? {
                 guard let text else { return nil }
                 guard let value = Double(text), value >= 0, value < 1e6 else { throw fail("\(text) is not a number of seconds") }
                 return .milliseconds((value * 1000).rounded())
@@ -123,7 +123,7 @@ struct ServeScript: Sendable, Hashable {
                 throw fail("unknown step \"\(command)\"")
             }
         }
-        guard !steps.isEmpty else { throw ServeError("\(name): the script has no step", exitStatus: .dataError) }
+        guard !steps.isEmpty else { throw ServerCommandError("\(name): the script has no step", exitStatus: .dataError) }
         self.name = name
         self.steps = steps
         self.expectedOpcodes = opcodes

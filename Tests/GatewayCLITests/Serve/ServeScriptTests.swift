@@ -48,7 +48,7 @@ import Testing
         #expect {
             _ = try ServeScript(text: text, name: "s")
         } throws: { error in
-            guard let error = error as? ServeError else { return false }
+            guard let error = error as? ServerCommandError else { return false }
             return error.exitStatus == .dataError && error.message.contains(message)
         }
     }
