@@ -119,7 +119,15 @@ final class ProxyServer {
     }
 
     func upstreamError(_ id: Int, _ error: any Error, host: String, port: Int) {
-        renderer.error(Self.explain(error, host: host, port: port), offset: nil, RenderContext(time: clock.now(), connection: id))
+        let context = RenderContext(time: clock.now(), connection: id)
+        let message = Self.explain(error, host: host, port: port)
+        // A failed TLS handshake is why the bot gets a 502; a reset socket is a drop, which the
+        // leg's close line reports.
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            renderer.error(message, offset: nil, context)
+        } else if filter.showsConnectionLines {
+            renderer.info("upstream socket: \(message)", context)
+        }
         renderer.flush()
     }
 
