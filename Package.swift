@@ -67,7 +67,7 @@ let package = Package(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
         // Replay and codec throughput on raw inbound dumps (see Benchmarks/README.md).
         .executableTarget(
-            name: "gateway-bench", dependencies: ["DiscordGateway", "SeededRandom"], path: "Sources/GatewayBench"),
+            name: "gateway-bench", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"], path: "Sources/GatewayBench"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol", "SeededRandom"]),
         .testTarget(
             name: "GatewayCodecsTests", dependencies: ["GatewayCodecs", "SeededRandom"],

@@ -11,11 +11,13 @@ struct BenchOptions {
     /// Read the file in chunks while timing instead of holding it in memory (always done for big files).
     var streams = false
     var codecOnly = false
+    /// Relay the capture through a `GatewayProxyConnection` before the client reads it.
+    var proxies = false
     var verifies = true
 
     static let usage = """
         usage: gateway-bench FILE [--encoding json|etf] [--compress none|zlib-stream|zstd-stream|payload]
-                             [--repeat N] [--warmup N] [--chunk BYTES] [--stream] [--codec-only] [--no-verify]
+                             [--repeat N] [--warmup N] [--chunk BYTES] [--stream] [--codec-only] [--proxy] [--no-verify]
 
           Feeds a raw inbound gateway dump (the HTTP 101 response, then server frames) through a
           GatewayConnection in --chunk pieces (64 KiB), as `gatewayctl replay --summary` does, after
@@ -24,6 +26,8 @@ struct BenchOptions {
           Counts are checked against FILE.json; exit 1 on a mismatch.
           --stream      read FILE in chunks inside the timed loop (default only above 256 MiB)
           --codec-only  time each codec alone on the payloads stripped from FILE
+          --proxy       relay FILE through a GatewayProxyConnection (upstream leg in, bot leg out to
+                        the client), as `gatewayctl proxy` does; compare with the plain run
         """
 
     struct UsageError: Error, CustomStringConvertible {
@@ -62,6 +66,7 @@ struct BenchOptions {
             case "--chunk": chunkSize = try count(for: argument, minimum: 1)
             case "--stream": streams = true
             case "--codec-only": codecOnly = true
+            case "--proxy": proxies = true
             case "--no-verify": verifies = false
             case "-h", "--help": throw UsageError(description: Self.usage)
             default:

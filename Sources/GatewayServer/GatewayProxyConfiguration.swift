@@ -20,6 +20,10 @@ public struct GatewayProxyConfiguration: Sendable {
     public var codecLimits = CodecLimits()
     /// How long a leg's closing handshake may take before its transport is cut.
     public var closeTimeout: Duration = .seconds(5)
+    /// Whether the bot leg's transport compression favours speed over size (zlib and zstd at
+    /// level 1): that leg usually crosses only loopback, and compressing again is most of what
+    /// the relay costs.
+    public var compressesBotLegForSpeed = true
 
     /// A configuration relaying to `upstreamURL`, for a proxy reachable at `proxyURL`.
     public init(upstreamURL: String, proxyURL: String) {

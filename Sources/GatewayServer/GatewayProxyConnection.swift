@@ -437,7 +437,8 @@ public struct GatewayProxyConnection {
             let inbound: GatewayCompression =
                 query.compression == .none && query.encoding == .json ? .payload : query.compression
             decompressor = try GatewayDecompressor(inbound, limit: configuration.codecLimits.maxDecompressedPayloadSize)
-            botEncoder = try OutboundEncoder(encoding: query.encoding, compression: query.compression)
+            botEncoder = try OutboundEncoder(
+                encoding: query.encoding, compression: query.compression, fast: configuration.compressesBotLegForSpeed)
             output.toBot += try bot.accept()
         } catch {
             refuseBot(status: 503, reason: "\(error)", output: &output)

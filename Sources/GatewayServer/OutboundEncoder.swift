@@ -25,13 +25,14 @@ struct OutboundEncoder {
     private let zlib: ZlibStreamCompressor?
     private let zstd: ZstdStreamCompressor?
 
-    /// An encoder for a connection that asked for `encoding` and `compression`.
+    /// An encoder for a connection that asked for `encoding` and `compression`; `fast` trades
+    /// size for speed (zlib level 1, zstd level 1), for a leg that only crosses loopback.
     /// - Throws: when zstd-stream is asked for and libzstd cannot be loaded.
-    init(encoding: GatewayEncoding, compression: GatewayCompression) throws(DecompressionError) {
+    init(encoding: GatewayEncoding, compression: GatewayCompression, fast: Bool = false) throws(DecompressionError) {
         self.encoding = encoding
         self.compression = compression
-        zlib = compression == .zlibStream ? try ZlibStreamCompressor() : nil
-        zstd = compression == .zstdStream ? try ZstdStreamCompressor() : nil
+        zlib = compression == .zlibStream ? try ZlibStreamCompressor(level: fast ? 1 : 6) : nil
+        zstd = compression == .zstdStream ? try ZstdStreamCompressor(level: fast ? 1 : 3) : nil
     }
 
     /// The message carrying `value`.
