@@ -256,7 +256,7 @@ _gatewayctl_connect() {
 
 _gatewayctl_replay() {
     repeating_flags=()
-    non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --version -h --help)
+    non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --upstream --version -h --help)
     repeating_options=(--event --op)
     non_repeating_options=(--format --color --chunk-size --encoding --compression)
     __gatewayctl_offer_flags_options 1

@@ -25,7 +25,7 @@ function __gatewayctl_parse_tokens -S
         case 'connect'
             __gatewayctl_parse_subcommand 0 'url=' 'token-env=' 'intents=' 'encoding=' 'compress=' 'shard=' 'large-threshold=' 'presence=' 'ca-file=' 'no-reconnect' 'keep-session' 'max-events=' 'duration=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'no-status' 'version' 'h/help'
         case 'replay'
-            __gatewayctl_parse_subcommand 1 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'summary' 'q/quiet' 'chunk-size=' 'encoding=' 'compression=' 'no-handshake' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 1 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'summary' 'q/quiet' 'chunk-size=' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'version' 'h/help'
         case 'decode'
             __gatewayctl_parse_subcommand 1 'file=' 'base64' 'as=' 'format=' 'color=' 'version' 'h/help'
         case 'handshake'
@@ -134,6 +134,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" encoding' -l 'encoding' -d 'The payload encoding, overriding the header or the sniffed one: json or etf.' -rfka 'json etf'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" compression' -l 'compression' -d 'The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.' -rfka 'none zlib-stream zstd-stream payload'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" no-handshake' -l 'no-handshake' -d 'The raw dump starts directly at the first frame, without the HTTP response.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" upstream' -l 'upstream' -d 'For a proxy recording: replay what Discord sent the proxy, not what the bot received.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" version' -l 'version' -d 'Show the version.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl decode" file' -l 'file' -d 'Read the hexdump from FILE.' -rF
@@ -183,7 +184,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" upstream' -l 'upstream' -d 'The gateway bots are relayed to (ws:// or wss://).' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" ca-file' -l 'ca-file' -d 'Also trust the CAs in this PEM file for a wss:// upstream.' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy"' -l 'inject' -d 'A fault to make, ACTION[@WHEN] (repeatable; see the discussion).' -rfka ''
-complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" record' -l 'record' -d 'Record what each bot sent and received to this capture file (readable by replay).' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" record' -l 'record' -d 'Record both legs to this capture file (replay; replay --upstream for Discord\'s side).' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" format' -l 'format' -d 'Output format: pretty or jsonl (default: pretty on a terminal, jsonl otherwise).' -rfka 'pretty jsonl'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" color' -l 'color' -d 'Color pretty output: auto, always or never (auto honours NO_COLOR).' -rfka 'auto always never'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy"' -l 'event' -d 'Show only dispatches with this event name (repeatable).' -rfka 'READY RESUMED GUILD_CREATE GUILD_UPDATE GUILD_DELETE GUILD_MEMBER_ADD GUILD_MEMBER_UPDATE GUILD_MEMBER_REMOVE CHANNEL_CREATE CHANNEL_UPDATE CHANNEL_DELETE THREAD_CREATE MESSAGE_CREATE MESSAGE_UPDATE MESSAGE_DELETE MESSAGE_REACTION_ADD MESSAGE_REACTION_REMOVE TYPING_START PRESENCE_UPDATE VOICE_STATE_UPDATE INTERACTION_CREATE'

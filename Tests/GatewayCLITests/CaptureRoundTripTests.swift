@@ -23,6 +23,7 @@ import Testing
         .connectionEvent(CaptureConnectionEvent(kind: .disconnect, time: .init(microseconds: 3_000_000), connection: 1, detail: "close 4000")),
         .connectionEvent(CaptureConnectionEvent(kind: .connect, time: .init(microseconds: 3_500_000), connection: 2)),
         .chunk(CaptureChunk(direction: .inbound, time: .init(microseconds: 86_400_000_000), connection: 2, bytes: [])),
+        .upstreamChunk(CaptureChunk(direction: .inbound, time: .init(microseconds: 86_400_000_002), connection: 2, bytes: [0x81, 0x02, 0x7B, 0x7D])),
     ]
 
     static func writeSample(to path: String) throws {
@@ -50,6 +51,7 @@ import Testing
             #expect(lines[4] == #"{"type":"sent","t":1.250000,"conn":1,"payload":{"op":2,"d":{"token":"[REDACTED]","intents":513,"properties":{"os":"linux"}}}}"#)
             #expect(lines[6] == #"{"type":"event","kind":"disconnect","t":3.000000,"conn":1,"reason":"close 4000"}"#)
             #expect(lines[8] == #"{"type":"chunk","dir":"in","t":86400.000000,"conn":2,"data":""}"#)
+            #expect(lines[9] == #"{"type":"upstream","t":86400.000002,"conn":2,"data":"gQJ7fQ=="}"#)
             // Every line is JSON that Foundation agrees with.
             for line in lines.dropLast() {
                 #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) is [String: Any])

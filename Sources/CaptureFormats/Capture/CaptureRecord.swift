@@ -140,4 +140,8 @@ public enum CaptureRecord: Sendable, Hashable {
     case sent(CaptureSent)
     /// A connection boundary.
     case connectionEvent(CaptureConnectionEvent)
+    /// Bytes `gatewayctl proxy` read from the upstream gateway for a bot's connection (always
+    /// inbound); that connection's `chunk` records are what the bot received. Readers that do not
+    /// know the record skip it, so the bot's view replays unchanged.
+    case upstreamChunk(CaptureChunk)
 }

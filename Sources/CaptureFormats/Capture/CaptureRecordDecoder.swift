@@ -63,16 +63,9 @@ struct CaptureRecordDecoder {
             guard let direction = CaptureDirection(rawValue: directionName) else {
                 throw failure("dir is \"\(directionName)\", expected \"in\" or \"out\"", field: "dir")
             }
-            guard case .string(let range, let escaped)? = fields["data"] else { throw missing("data", "a base64 string") }
-            let data: [UInt8]
-            if escaped {
-                // Unescaping changes the length (and invalid UTF-8 becomes U+FFFD), so a
-                // position in the unescaped text is not a position in the file.
-                data = try base64(Array(try string("data").utf8), at: range.lowerBound, positionsAreBytes: false)
-            } else {
-                data = try base64(UnsafeRawBufferPointer(rebasing: bytes[range]), at: range.lowerBound)
-            }
-            return .chunk(CaptureChunk(direction: direction, time: try time(), connection: try connection(), bytes: data))
+            return .chunk(CaptureChunk(direction: direction, time: try time(), connection: try connection(), bytes: try data()))
+        case "upstream":
+            return .upstreamChunk(CaptureChunk(direction: .inbound, time: try time(), connection: try connection(), bytes: try data()))
         case "sent":
             guard let payload = fields["payload"] else { throw missing("payload", "a JSON value") }
             let range = payload.range
@@ -92,6 +85,17 @@ struct CaptureRecordDecoder {
         default:
             return nil
         }
+    }
+
+    /// The record's `data`, base64-decoded.
+    private func data() throws(CaptureError) -> [UInt8] {
+        guard case .string(let range, let escaped)? = fields["data"] else { throw missing("data", "a base64 string") }
+        if escaped {
+            // Unescaping changes the length (and invalid UTF-8 becomes U+FFFD), so a
+            // position in the unescaped text is not a position in the file.
+            return try base64(Array(try string("data").utf8), at: range.lowerBound, positionsAreBytes: false)
+        }
+        return try base64(UnsafeRawBufferPointer(rebasing: bytes[range]), at: range.lowerBound)
     }
 
     private func failure(_ message: String, field: String) -> CaptureError {

@@ -32,6 +32,12 @@ enum CaptureRecordEncoder {
             append(#"{"type":"chunk","dir":"\#(chunk.direction.rawValue)","t":\#(chunk.time),"conn":\#(chunk.connection),"data":""#, to: &out)
             bytes.withUnsafeBytes { Base64.encode($0, appendingTo: &out) }
             out.append(UInt8(ascii: "\""))
+        case .upstreamChunk(let chunk):
+            try checkConnection(chunk.connection)
+            out.reserveCapacity(80 + (chunk.bytes.count + 2) / 3 * 4)
+            append(#"{"type":"upstream","t":\#(chunk.time),"conn":\#(chunk.connection),"data":""#, to: &out)
+            chunk.bytes.withUnsafeBytes { Base64.encode($0, appendingTo: &out) }
+            out.append(UInt8(ascii: "\""))
         case .sent(let sent):
             try checkConnection(sent.connection)
             let payload = redact(secrets, in: sent.payloadJSON)

@@ -34,6 +34,12 @@ final class SessionRecorder {
             .chunk(CaptureChunk(direction: .inbound, time: offset(time), connection: connection, bytes: Array(bytes))))
     }
 
+    /// Bytes a proxy read from the upstream gateway for connection `connection`.
+    func readUpstream(_ bytes: UnsafeRawBufferPointer, connection: Int, at time: Duration) throws(CaptureError) {
+        try writer.append(
+            .upstreamChunk(CaptureChunk(direction: .inbound, time: offset(time), connection: connection, bytes: Array(bytes))))
+    }
+
     /// Bytes that carry no secret by construction (the upgrade request).
     func wrote(_ bytes: [UInt8], connection: Int, at time: Duration) throws(CaptureError) {
         try writer.append(.chunk(CaptureChunk(direction: .outbound, time: offset(time), connection: connection, bytes: bytes)))

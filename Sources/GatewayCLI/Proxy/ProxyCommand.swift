@@ -25,8 +25,9 @@ public struct ProxyCommand: ParsableCommand {
 
             Both directions are shown as connect shows them (--format, --event, --op, --frames), \
             marked bot→Discord and Discord→bot, each connection numbered, heartbeat ACKs with \
-            their latency, the bot's token as [redacted]. --record writes what each bot sent and \
-            received in the capture format, for replay.
+            their latency, the bot's token as [redacted]. --record writes both legs in the capture \
+            format: replay shows what each bot sent and received, replay --upstream what Discord \
+            sent the proxy.
 
             Also answered: GET /api/v10/gateway and /gateway/bot, with the proxy's own URL \
             (other REST calls are Discord's: a 404 says so).
@@ -67,7 +68,7 @@ public struct ProxyCommand: ParsableCommand {
         help: ArgumentHelp("A fault to make, ACTION[@WHEN] (repeatable; see the discussion).", valueName: "fault"))
     var injections: [String] = []
 
-    @Option(help: "Record what each bot sent and received to this capture file (readable by replay).", completion: .file())
+    @Option(help: "Record both legs to this capture file (replay; replay --upstream for Discord's side).", completion: .file())
     var record: String?
 
     @OptionGroup var output: OutputOptions

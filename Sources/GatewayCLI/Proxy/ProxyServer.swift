@@ -109,6 +109,7 @@ final class ProxyServer {
 
     func fromUpstream(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
         let now = clock.now()
+        record { recorder throws(CaptureError) in try recorder.readUpstream(bytes, connection: id, at: now) }
         perform(runner.fromUpstream(id, bytes, now: now), now: now)
     }
 

@@ -18,6 +18,9 @@ struct Replay {
     var encoding: GatewayEncoding?
     var compression: GatewayCompression?
     var startsWithFrame: Bool
+    /// For a `proxy` recording: replay what the proxy read from the upstream gateway instead of
+    /// what the bot received.
+    var upstreamLeg = false
 
     /// Runs the replay to the end of the file.
     /// - Throws: ``ReplayFailure`` wrapping what went wrong.
@@ -49,7 +52,7 @@ struct Replay {
                 engine = ReplayEngine(
                     renderer: renderer, filter: filter, chunkSize: chunkSize, format: format,
                     synthesizesHandshake: false, offsetsAreFileOffsets: false)
-                try Self.replay(&reader, into: &engine)
+                try Self.replay(&reader, into: &engine, upstreamLeg: upstreamLeg)
                 if let warning = reader.warning, filter.showsConnectionLines {
                     renderer.info("warning: \(warning)")
                 }
@@ -77,7 +80,9 @@ struct Replay {
         return engine?.finish() ?? ReplaySummary()
     }
 
-    private static func replay(_ reader: inout CaptureReader<InputFile>, into engine: inout ReplayEngine?) throws {
+    private static func replay(
+        _ reader: inout CaptureReader<InputFile>, into engine: inout ReplayEngine?, upstreamLeg: Bool
+    ) throws {
         var current = 0
         var last: Duration = .zero
         func duration(_ offset: CaptureTimeOffset) -> Duration { .microseconds(offset.microseconds) }
@@ -92,12 +97,19 @@ struct Replay {
             case .header:
                 break
             case .chunk(let chunk):
+                // The upstream leg's own bytes stand in for what the bot received.
+                if upstreamLeg, chunk.direction == .inbound { continue }
                 last = duration(chunk.time)
                 try enter(chunk.connection, last, &engine)
                 switch chunk.direction {
                 case .inbound: try engine?.receive(chunk.bytes, at: last)
                 case .outbound: engine?.wrote(chunk.bytes, at: last)
                 }
+            case .upstreamChunk(let chunk):
+                guard upstreamLeg else { continue }
+                last = duration(chunk.time)
+                try enter(chunk.connection, last, &engine)
+                try engine?.receive(chunk.bytes, at: last)
             case .sent(let sent):
                 last = duration(sent.time)
                 try enter(sent.connection, last, &engine)

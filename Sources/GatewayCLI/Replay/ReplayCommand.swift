@@ -58,6 +58,9 @@ public struct ReplayCommand: ParsableCommand {
     @Flag(help: "The raw dump starts directly at the first frame, without the HTTP response.")
     var noHandshake = false
 
+    @Flag(help: "For a proxy recording: replay what Discord sent the proxy, not what the bot received.")
+    var upstream = false
+
     public init() {}
 
     public func validate() throws {
@@ -71,7 +74,7 @@ public struct ReplayCommand: ParsableCommand {
         let filter = filters.filter(quiet: quiet, framesByDefault: true)
         let replay = Replay(
             path: file, renderer: renderer, filter: filter, chunkSize: chunkSize, encoding: encoding,
-            compression: compression, startsWithFrame: noHandshake)
+            compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream)
         var result: ReplaySummary?
         do {
             result = try replay.run()

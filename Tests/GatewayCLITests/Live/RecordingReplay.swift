@@ -33,7 +33,7 @@ enum RecordingReplay {
                 time = .microseconds(chunk.time.microseconds)
                 _ = connection.receive(chunk.bytes, now: time)
                 drain()
-            case .chunk, .sent, .header:
+            case .chunk, .sent, .header, .upstreamChunk:
                 break
             }
         }
