@@ -15,8 +15,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
     private let session: GatewaySession
     private let upgradeRequest: [UInt8]
     private var context: ChannelHandlerContext?
-    private var deadlineTask: Scheduled<Void>?
-    private var scheduledDeadline: Duration?
+    private let timer = DeadlineTimer()
     private var ended = false
 
     init(session: GatewaySession, upgradeRequest: [UInt8]) {
@@ -76,7 +75,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
 
     /// Closes the channel; its end arrives as `channelInactive`.
     func closeChannel() {
-        cancelDeadline()
+        timer.cancel()
         context?.close(promise: nil)
     }
 
@@ -87,7 +86,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
             return []
         }
         ended = true
-        cancelDeadline()
+        timer.cancel()
         session.channelEnded(self)
     }
 
@@ -98,21 +97,9 @@ final class GatewayChannelHandler: ChannelInboundHandler {
 
     /// Keeps exactly one task, for `deadline`; an unchanged deadline keeps the task it has.
     private func schedule(_ deadline: Duration?) {
-        guard deadline != scheduledDeadline || deadlineTask == nil else { return }
-        cancelDeadline()
-        guard let deadline, let context else { return }
-        scheduledDeadline = deadline
-        deadlineTask = context.eventLoop.assumeIsolated().scheduleTask(deadline: session.clockDeadline(deadline)) {
-            [self] in
-            deadlineTask = nil
-            scheduledDeadline = nil
+        guard let context else { return timer.cancel() }
+        timer.schedule(deadline, on: context.eventLoop, at: session.clockDeadline) { [self] in
             process { connection, now in connection.handleDeadline(now: now) }
         }
-    }
-
-    private func cancelDeadline() {
-        deadlineTask?.cancel()
-        deadlineTask = nil
-        scheduledDeadline = nil
     }
 }

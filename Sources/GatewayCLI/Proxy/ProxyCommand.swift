@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatewayServer
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -120,37 +119,14 @@ public struct ProxyCommand: ParsableCommand {
         configuration.webSocket.reportsFrames = filter.showsFrames
         let proxyConfiguration = configuration
         let (host, port, record) = (host, port, record)
-        let interrupted = NIOLockedValueBox<ProcessExitStatus?>(nil)
-        do {
-            let bound = try loop.submit {
-                NIOLoopBound(
-                    ProxyServer(
-                        configuration: proxyConfiguration, injections: injected, tls: tls,
-                        renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record, eventLoop: loop),
-                    eventLoop: loop)
-            }.wait()
-            let listener: any Channel
-            do {
-                listener = try loop.flatSubmit { bound.value.bind(host: host, port: port) }.wait()
-            } catch {
-                let cause = (error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(error)"
-                throw ServerCommandError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
-            }
-            let interrupt = InterruptSignal { status in
-                interrupted.withLockedValue { $0 = status }
-                loop.execute { bound.value.stop() }
-            }
-            defer { interrupt.cancel() }
-            let finished = try loop.submit { bound.value.finished.futureResult }.wait()
-            try finished.wait()
-            try? listener.close().wait()
-        } catch let error as ServerCommandError {
-            throw error
-        } catch {
-            throw ServerCommandError("internal error: \(error)", exitStatus: .internalError)
-        }
-        let status = interrupted.withLockedValue { $0 } ?? .interrupted
-        let cause = status == .terminated ? "stopped by SIGTERM" : "interrupted"
-        throw ServerCommandError("\(cause): every bot connection was closed with 1001", exitStatus: status)
+        let (_, stoppedBy) = try ListenerRun.run(
+            on: loop, host: host, port: port,
+            make: {
+                ProxyServer(
+                    configuration: proxyConfiguration, injections: injected, tls: tls,
+                    renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record, eventLoop: loop)
+            },
+            bind: { $0.bind(host: host, port: port) }, result: { _ in () })
+        throw ListenerRun.stopped(by: stoppedBy ?? .interrupted, what: "every bot connection was")
     }
 }

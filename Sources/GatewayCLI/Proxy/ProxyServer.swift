@@ -19,7 +19,7 @@ import WebSocketProtocol
 // 1001.
 
 /// `gatewayctl proxy`'s listener and driver. Confined to its event loop.
-final class ProxyServer {
+final class ProxyServer: RunnableListener {
     let eventLoop: any EventLoop
     /// The gateway URL bots connect to (`ws://host:port`), once bound.
     private(set) var url = ""
@@ -31,15 +31,14 @@ final class ProxyServer {
     private let filter: OutputFilter
     private let tls: NIOSSLContext?
     private let clock = SessionClock()
-    private var bots: [Int: ProxyBotHandler] = [:]
+    private var bots: [Int: ListenerChannelHandler] = [:]
     private var upstreams: [Int: ProxyUpstreamHandler] = [:]
     /// Upstream sockets asked to close before their connect completed.
     private var upstreamClosing: Set<Int> = []
     /// The last heartbeat latencies per connection, shown on the ACK's line.
     private var latencies: [Int: (upstream: Duration, toBot: Duration)] = [:]
     private var nextConnection = 0
-    private var deadlineTask: Scheduled<Void>?
-    private var scheduledDeadline: Duration?
+    private let timer = DeadlineTimer()
     private var done = false
     private let recordPath: String?
     private var recorder: SessionRecorder?
@@ -66,7 +65,7 @@ final class ProxyServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ProxyBotHandler(server: bound.value))
+                    try channel.pipeline.syncOperations.addHandler(ListenerChannelHandler(listener: bound.value))
                 }
             }
             .bind(host: host, port: port)
@@ -87,7 +86,7 @@ final class ProxyServer {
     // MARK: - From the channel handlers
 
     /// A bot's gateway connection began; returns its number.
-    func opened(_ handler: ProxyBotHandler) -> Int {
+    func opened(_ handler: ListenerChannelHandler, requestHead: [UInt8]) -> Int {
         nextConnection += 1
         let id = nextConnection
         bots[id] = handler
@@ -96,12 +95,14 @@ final class ProxyServer {
         return id
     }
 
-    func fromBot(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
+    /// Bytes from a bot.
+    func read(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
         let now = clock.now()
         perform(runner.fromBot(id, bytes, now: now), now: now)
     }
 
-    func botEnded(_ id: Int) {
+    /// A bot's socket ended.
+    func ended(_ id: Int) {
         bots[id] = nil
         let now = clock.now()
         perform(runner.botEnded(id, now: now), now: now)
@@ -146,12 +147,13 @@ final class ProxyServer {
         return "\(host):\(port): \(cause)"
     }
 
-    /// A REST call was answered.
-    func restRequest(method: String, target: String) {
+    /// Answers a REST call (only the gateway's are the proxy's), and shows it.
+    func restResponse(method: String, target: String) -> [UInt8] {
         if filter.showsConnectionLines {
             renderer.info("REST \(method) \(target)", RenderContext(time: clock.now(), connection: RenderContext.noConnection))
         }
         renderer.flush()
+        return ServeREST.response(method: method, target: target, gatewayURL: url, answering: .gatewayOnly)
     }
 
     /// Ctrl-C: closes every bot with 1001 and finishes.
@@ -160,8 +162,7 @@ final class ProxyServer {
         let now = clock.now()
         perform(runner.closeAll(now: now), now: now)
         done = true
-        deadlineTask?.cancel()
-        deadlineTask = nil
+        timer.cancel()
         if let recorder {
             do {
                 try recorder.close()
@@ -244,15 +245,8 @@ final class ProxyServer {
     }
 
     private func schedule(_ deadline: Duration?) {
-        guard !done, deadline != scheduledDeadline || deadlineTask == nil else { return }
-        deadlineTask?.cancel()
-        deadlineTask = nil
-        scheduledDeadline = nil
-        guard let deadline else { return }
-        scheduledDeadline = deadline
-        deadlineTask = eventLoop.assumeIsolated().scheduleTask(deadline: clock.deadline(deadline)) { [self] in
-            deadlineTask = nil
-            scheduledDeadline = nil
+        guard !done else { return }
+        timer.schedule(deadline, on: eventLoop, at: clock.deadline) { [self] in
             let now = clock.now()
             perform(runner.handleDeadline(now: now), now: now)
         }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GatewayServer
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -189,44 +188,16 @@ public struct ServeCommand: ParsableCommand {
         let configuration = serverConfiguration
         let (host, port, record, bots) = (host, port, record, bots)
         let waitLimit = Duration.milliseconds((timeout * 1000).rounded())
-        let interrupted = NIOLockedValueBox<ProcessExitStatus?>(nil)
-        let verdicts: [ServeVerdict]
-        do {
-            let bound = try loop.submit {
-                NIOLoopBound(
-                    ServeServer(
-                        scenarios: scenarios, configuration: configuration, timeout: waitLimit,
-                        renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
-                        playback: playback, speed: speed, bots: bots, eventLoop: loop),
-                    eventLoop: loop)
-            }.wait()
-            let listener: any Channel
-            do {
-                listener = try loop.flatSubmit { bound.value.bind(host: host, port: port, tls: tlsContext) }.wait()
-            } catch {
-                // The server never ran: complete its promise so nothing is left pending.
-                try? loop.submit { bound.value.stop() }.wait()
-                let cause = (error as? IOError).map { String(cString: strerror($0.errnoCode)).lowercased() } ?? "\(error)"
-                throw ServerCommandError("cannot listen on \(host):\(port): \(cause)", exitStatus: .unavailable)
-            }
-            let interrupt = InterruptSignal { status in
-                interrupted.withLockedValue { $0 = status }
-                loop.execute { bound.value.stop() }
-            }
-            defer { interrupt.cancel() }
-            let finished = try loop.submit { bound.value.finished.futureResult }.wait()
-            try finished.wait()
-            try? listener.close().wait()
-            verdicts = try loop.submit { bound.value.verdicts }.wait()
-        } catch let error as ServerCommandError {
-            throw error
-        } catch {
-            throw ServerCommandError("internal error: \(error)", exitStatus: .internalError)
-        }
-        if let status = interrupted.withLockedValue({ $0 }) {
-            let cause = status == .terminated ? "stopped by SIGTERM" : "interrupted"
-            throw ServerCommandError("\(cause): every connection was closed with 1001", exitStatus: status)
-        }
+        let (verdicts, stoppedBy) = try ListenerRun.run(
+            on: loop, host: host, port: port,
+            make: {
+                ServeServer(
+                    scenarios: scenarios, configuration: configuration, timeout: waitLimit,
+                    renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
+                    playback: playback, speed: speed, bots: bots, eventLoop: loop)
+            },
+            bind: { $0.bind(host: host, port: port, tls: tlsContext) }, result: { $0.verdicts })
+        if let stoppedBy { throw ListenerRun.stopped(by: stoppedBy, what: "every connection was") }
         if verdicts.contains(where: { !$0.passed }) {
             throw ServerCommandError("\(verdicts.filter { !$0.passed }.count) of \(verdicts.count) checks failed", exitStatus: .checkFailed)
         }

@@ -17,7 +17,7 @@ import NIOSSL
 // completes; without scenarios the server serves until Ctrl-C.
 
 /// `gatewayctl serve`'s listener and driver. Confined to its event loop.
-final class ServeServer {
+final class ServeServer: RunnableListener {
     let eventLoop: any EventLoop
     /// The gateway URL bots connect to (`ws://host:port`), once bound.
     private(set) var url = ""
@@ -29,10 +29,9 @@ final class ServeServer {
     private let filter: OutputFilter
     private let hasScenarios: Bool
     private let clock = SessionClock()
-    private var handlers: [Int: ServeChannelHandler] = [:]
+    private var handlers: [Int: ListenerChannelHandler] = [:]
     private var nextConnection = 0
-    private var deadlineTask: Scheduled<Void>?
-    private var scheduledDeadline: Duration?
+    private let timer = DeadlineTimer()
     private var done = false
     /// Where `--record` writes, and the recorder once the first bot connected (the capture
     /// header names that connection's encoding and compression).
@@ -70,7 +69,7 @@ final class ServeServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.addHandler(ServeChannelHandler(server: bound.value))
+                    try channel.pipeline.syncOperations.addHandler(ListenerChannelHandler(listener: bound.value))
                 }
             }
             .bind(host: host, port: port)
@@ -91,7 +90,7 @@ final class ServeServer {
     // MARK: - From the channel handlers
 
     /// A gateway connection began with this request head; returns its number.
-    func opened(_ handler: ServeChannelHandler, requestHead: [UInt8]) -> Int {
+    func opened(_ handler: ListenerChannelHandler, requestHead: [UInt8]) -> Int {
         nextConnection += 1
         let id = nextConnection
         handlers[id] = handler
@@ -120,12 +119,13 @@ final class ServeServer {
         record(id) { recorder throws(CaptureError) in try recorder.disconnected(connection: id, reason: "socket closed", at: now) }
     }
 
-    /// A REST call was answered.
-    func restRequest(method: String, target: String) {
+    /// Answers a REST call (the gateway's and the bot user's), and shows it.
+    func restResponse(method: String, target: String) -> [UInt8] {
         if filter.showsConnectionLines {
             renderer.info("REST \(method) \(target)", RenderContext(time: clock.now(), connection: RenderContext.noConnection))
         }
         renderer.flush()
+        return ServeREST.response(method: method, target: target, gatewayURL: url, shards: runner.botLimit)
     }
 
     /// Ctrl-C: closes every connection with 1001 and finishes.
@@ -176,8 +176,7 @@ final class ServeServer {
     private func finish() {
         guard !done else { return }
         done = true
-        deadlineTask?.cancel()
-        deadlineTask = nil
+        timer.cancel()
         for handler in handlers.values { handler.close() }
         if hasScenarios { renderer.verdictTable(runner.verdicts) }
         if let recorder {
@@ -193,15 +192,8 @@ final class ServeServer {
     }
 
     private func schedule(_ deadline: Duration?) {
-        guard !done, deadline != scheduledDeadline || deadlineTask == nil else { return }
-        deadlineTask?.cancel()
-        deadlineTask = nil
-        scheduledDeadline = nil
-        guard let deadline else { return }
-        scheduledDeadline = deadline
-        deadlineTask = eventLoop.assumeIsolated().scheduleTask(deadline: clock.deadline(deadline)) { [self] in
-            deadlineTask = nil
-            scheduledDeadline = nil
+        guard !done else { return }
+        timer.schedule(deadline, on: eventLoop, at: clock.deadline) { [self] in
             let now = clock.now()
             perform(runner.handleDeadline(now: now), now: now)
         }

@@ -1,8 +1,24 @@
 import NIOCore
 
-/// One TCP connection to `serve`: reads the request head, then either answers a REST call and
-/// closes, or hands every byte to the server's scenario runner as a gateway connection.
-final class ServeChannelHandler: ChannelInboundHandler {
+/// What a listener (`serve`, `proxy`) does with the connections its handlers accept. Called on
+/// the listener's one event loop.
+protocol GatewayListener: AnyObject {
+    /// The gateway URL bots connect to, for REST answers.
+    var url: String { get }
+    /// A gateway connection began with this request head (empty when the head was too large to
+    /// read as one); returns its number.
+    func opened(_ handler: ListenerChannelHandler, requestHead: [UInt8]) -> Int
+    /// Bytes a gateway connection read.
+    func read(_ id: Int, _ bytes: UnsafeRawBufferPointer)
+    /// A gateway connection's socket ended.
+    func ended(_ id: Int)
+    /// The answer to a REST call (status line, headers, body); the connection closes after it.
+    func restResponse(method: String, target: String) -> [UInt8]
+}
+
+/// One TCP connection to a listener: reads the request head, then either answers a REST call
+/// and closes, or hands every byte to the listener as a gateway connection.
+final class ListenerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -18,12 +34,12 @@ final class ServeChannelHandler: ChannelInboundHandler {
         case done
     }
 
-    private let server: ServeServer
+    private let listener: any GatewayListener
     private var mode: Mode = .readingHead([])
     private var context: ChannelHandlerContext?
 
-    init(server: ServeServer) {
-        self.server = server
+    init(listener: any GatewayListener) {
+        self.listener = listener
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -39,14 +55,14 @@ final class ServeChannelHandler: ChannelInboundHandler {
             head += buffer.readableBytesView
             routeOrKeep(head)
         case .gateway(let id):
-            buffer.withUnsafeReadableBytes { server.read(id, $0) }
+            buffer.withUnsafeReadableBytes { listener.read(id, $0) }
         case .done:
             break
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .gateway(let id) = mode { server.ended(id) }
+        if case .gateway(let id) = mode { listener.ended(id) }
         mode = .done
         self.context = nil
         context.fireChannelInactive()
@@ -56,7 +72,7 @@ final class ServeChannelHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Writes bytes to the bot.
+    /// Writes bytes to the peer.
     func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty, let context else { return }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
@@ -79,17 +95,16 @@ final class ServeChannelHandler: ChannelInboundHandler {
         let parts = text.startLine.split(separator: " ")
         let method = parts.first.map(String.init) ?? ""
         let target = parts.count > 1 ? String(parts[1]) : "/"
-        write(ServeREST.response(method: method, target: target, gatewayURL: server.url, shards: server.runner.botLimit))
-        server.restRequest(method: method, target: target)
+        write(listener.restResponse(method: method, target: target))
         close()
     }
 
-    /// Hands the connection to the server; `headLength` says where the request head ends (for
-    /// the recording, which keeps the head but never the bot's frames).
+    /// Hands the connection to the listener; `headLength` says where the request head ends (for
+    /// a recording, which keeps the head but never the bot's frames).
     private func startGateway(_ bytes: [UInt8], headLength: Int?) {
         let head = headLength.map { Array(bytes[..<$0]) } ?? []
-        let id = server.opened(self, requestHead: head)
+        let id = listener.opened(self, requestHead: head)
         mode = .gateway(id)
-        bytes.withUnsafeBytes { server.read(id, $0) }
+        bytes.withUnsafeBytes { listener.read(id, $0) }
     }
 }
