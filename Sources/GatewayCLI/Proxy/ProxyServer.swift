@@ -40,9 +40,8 @@ final class ProxyServer: RunnableListener {
     private var nextConnection = 0
     private let timer = DeadlineTimer()
     private var done = false
-    private let recordPath: String?
-    private var recorder: SessionRecorder?
-    private var recordingFailed = false
+    /// `--record`'s file: both legs.
+    private let recording: ListenerRecording
 
     init(
         configuration: GatewayProxyConfiguration, injections: [ProxyInjection], tls: NIOSSLContext?, renderer: Renderer,
@@ -52,7 +51,7 @@ final class ProxyServer: RunnableListener {
         self.tls = tls
         self.renderer = renderer
         self.filter = filter
-        self.recordPath = recordPath
+        recording = ListenerRecording(path: recordPath, activity: "relaying", renderer: renderer)
         self.eventLoop = eventLoop
         finished = eventLoop.makePromise()
         renderer.arrows = (inbound: "Discord→bot", outbound: "bot→Discord")
@@ -110,7 +109,7 @@ final class ProxyServer: RunnableListener {
 
     func fromUpstream(_ id: Int, _ bytes: UnsafeRawBufferPointer) {
         let now = clock.now()
-        record { recorder throws(CaptureError) in try recorder.readUpstream(bytes, connection: id, at: now) }
+        recording.record { recorder throws(CaptureError) in try recorder.readUpstream(bytes, connection: id, at: now) }
         perform(runner.fromUpstream(id, bytes, now: now), now: now)
     }
 
@@ -163,14 +162,7 @@ final class ProxyServer: RunnableListener {
         perform(runner.closeAll(now: now), now: now)
         done = true
         timer.cancel()
-        if let recorder {
-            do {
-                try recorder.close()
-            } catch {
-                renderer.error("the recording could not be finished: \(error)", offset: nil)
-            }
-            self.recorder = nil
-        }
+        recording.close()
         renderer.flush()
         // Give the close frames a moment on the wire, then end every socket.
         eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(200)) { [self] in
@@ -188,12 +180,7 @@ final class ProxyServer: RunnableListener {
             switch action {
             case .writeBot(let id, let bytes):
                 bots[id]?.write(bytes)
-                record { recorder throws(CaptureError) in
-                    let result = bytes.withUnsafeBytes { raw in
-                        Result { () throws(CaptureError) in try recorder.read(raw, connection: id, at: now) }
-                    }
-                    try result.get()
-                }
+                recording.read(bytes, connection: id, at: now)
             case .writeUpstream(let id, let bytes):
                 upstreams[id]?.write(bytes)
             case .closeBot(let id):
@@ -268,8 +255,8 @@ final class ProxyServer: RunnableListener {
         let lines = filter.showsConnectionLines
         switch event {
         case .upstreamNeeded(let url, let query):
-            startRecording(query: query)
-            record { recorder throws(CaptureError) in
+            if !done { recording.start(url: self.url, query: query) }
+            recording.record { recorder throws(CaptureError) in
                 try recorder.connecting(connection: context.connection, url: url.description, at: context.time)
             }
             if lines { renderer.info("bot connected (\(query)); opening \(url)", context) }
@@ -284,7 +271,9 @@ final class ProxyServer: RunnableListener {
             if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
                 renderer.payload(.sent, context, .outbound, shown)
             }
-            record { recorder throws(CaptureError) in try recorder.sent(shown, connection: context.connection, at: context.time) }
+            recording.record { recorder throws(CaptureError) in
+                try recorder.sent(shown, connection: context.connection, at: context.time)
+            }
         case .fromDiscord(let payload):
             var latency: Duration?
             if payload.opcode == .heartbeatACK, let measured = latencies.removeValue(forKey: context.connection) {
@@ -313,7 +302,7 @@ final class ProxyServer: RunnableListener {
             if lines { renderer.info("\(side == .bot ? "bot" : "upstream") leg closed: \(Self.describe(closure, side: side))", context) }
         case .finished:
             latencies[context.connection] = nil
-            record { recorder throws(CaptureError) in
+            recording.record { recorder throws(CaptureError) in
                 try recorder.disconnected(connection: context.connection, reason: "connection over", at: context.time)
             }
         }
@@ -330,28 +319,5 @@ final class ProxyServer: RunnableListener {
         if let code = closure.code, closure.initiator != .abnormal { text += " with \(code)" }
         if !closure.reason.isEmpty { text += " (\(closure.reason))" }
         return text
-    }
-
-    private func startRecording(query: GatewayConnectionQuery) {
-        guard let recordPath, recorder == nil, !recordingFailed, !done else { return }
-        do {
-            recorder = try SessionRecorder(
-                path: recordPath, url: url,
-                configuration: GatewayConfiguration(url: url, encoding: query.encoding, compression: query.compression),
-                secrets: [])
-        } catch {
-            recordingFailed = true
-            renderer.error("cannot record to \(recordPath): \(error); relaying goes on unrecorded", offset: nil)
-        }
-    }
-
-    private func record(_ body: (SessionRecorder) throws(CaptureError) -> Void) {
-        guard let recorder, !recordingFailed else { return }
-        do {
-            try body(recorder)
-        } catch {
-            recordingFailed = true
-            renderer.error("cannot record to \(recordPath ?? ""): \(error); relaying goes on unrecorded", offset: nil)
-        }
     }
 }

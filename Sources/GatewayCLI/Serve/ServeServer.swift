@@ -33,18 +33,15 @@ final class ServeServer: RunnableListener {
     private var nextConnection = 0
     private let timer = DeadlineTimer()
     private var done = false
-    /// Where `--record` writes, and the recorder once the first bot connected (the capture
-    /// header names that connection's encoding and compression).
-    private let recordPath: String?
-    private var recorder: SessionRecorder?
-    private var recordingFailed = false
+    /// `--record`'s file.
+    private let recording: ListenerRecording
 
     init(
         scenarios: [Scenario], configuration: GatewayServerConfiguration, timeout: Duration, renderer: Renderer,
         filter: OutputFilter, recordPath: String?, playback: CapturePlayback?, speed: Double, bots: Int,
         eventLoop: any EventLoop
     ) {
-        self.recordPath = recordPath
+        recording = ListenerRecording(path: recordPath, activity: "serving", renderer: renderer)
         self.eventLoop = eventLoop
         self.renderer = renderer
         self.filter = filter
@@ -96,8 +93,12 @@ final class ServeServer: RunnableListener {
         handlers[id] = handler
         let now = clock.now()
         let target = HTTPMessageText(requestHead)?.startLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-        startRecording(target: target)
-        record(id) { recorder throws(CaptureError) in
+        if !done {
+            let query = (try? GatewayConnectionQuery(target: target))
+                ?? GatewayConnectionQuery(version: 10, encoding: .json, compression: .none)
+            recording.start(url: url, query: query)
+        }
+        recording.record { recorder throws(CaptureError) in
             try recorder.connecting(connection: id, url: url + target, at: now)
             if !requestHead.isEmpty { try recorder.wrote(requestHead, connection: id, at: now) }
         }
@@ -116,7 +117,9 @@ final class ServeServer: RunnableListener {
         let now = clock.now()
         perform(runner.endOfInput(id, now: now), now: now)
         handlers[id] = nil
-        record(id) { recorder throws(CaptureError) in try recorder.disconnected(connection: id, reason: "socket closed", at: now) }
+        recording.record { recorder throws(CaptureError) in
+            try recorder.disconnected(connection: id, reason: "socket closed", at: now)
+        }
     }
 
     /// Answers a REST call (the gateway's and the bot user's), and shows it.
@@ -161,12 +164,7 @@ final class ServeServer: RunnableListener {
             switch action {
             case .write(let id, let bytes):
                 handlers[id]?.write(bytes)
-                record(id) { recorder throws(CaptureError) in
-                    let result = bytes.withUnsafeBytes { raw in
-                        Result { () throws(CaptureError) in try recorder.read(raw, connection: id, at: now) }
-                    }
-                    try result.get()
-                }
+                recording.read(bytes, connection: id, at: now)
             case .closeTransport(let id):
                 handlers[id]?.close()
             }
@@ -179,14 +177,7 @@ final class ServeServer: RunnableListener {
         timer.cancel()
         for handler in handlers.values { handler.close() }
         if hasScenarios { renderer.verdictTable(runner.verdicts) }
-        if let recorder {
-            do {
-                try recorder.close()
-            } catch {
-                renderer.error("the recording could not be finished: \(error)", offset: nil)
-            }
-            self.recorder = nil
-        }
+        recording.close()
         renderer.flush()
         finished.succeed(())
     }
@@ -229,7 +220,7 @@ final class ServeServer: RunnableListener {
             if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
                 renderer.payload(.sent, context, .outbound, shown)
             }
-            record(context.connection) { recorder throws(CaptureError) in
+            recording.record { recorder throws(CaptureError) in
                 try recorder.sent(shown, connection: context.connection, at: context.time)
             }
         case .sent(let payload):
@@ -252,35 +243,6 @@ final class ServeServer: RunnableListener {
             renderer.error("the bot broke a gateway rule: \(violation.message); closing with \(violation.code.rawValue)", offset: violation.offset, context)
         case .disconnected(let disconnect):
             if lines { renderer.info("connection ended: \(disconnect)", context) }
-        }
-    }
-
-    /// Makes the recorder at the first gateway connection: its request says the encoding and
-    /// compression the capture header names (later bots are expected to ask for the same).
-    private func startRecording(target: String) {
-        guard let recordPath, recorder == nil, !recordingFailed, !done else { return }
-        let query = (try? GatewayConnectionQuery(target: target))
-            ?? GatewayConnectionQuery(version: 10, encoding: .json, compression: .none)
-        do {
-            recorder = try SessionRecorder(
-                path: recordPath, url: url,
-                configuration: GatewayConfiguration(url: url, encoding: query.encoding, compression: query.compression),
-                secrets: [])
-        } catch {
-            recordingFailed = true
-            renderer.error("cannot record to \(recordPath): \(error); serving goes on unrecorded", offset: nil)
-        }
-    }
-
-    /// Runs `body` on the recorder; a recording that fails is reported once and then left
-    /// alone, and serving goes on.
-    private func record(_ id: Int, _ body: (SessionRecorder) throws(CaptureError) -> Void) {
-        guard let recorder, !recordingFailed else { return }
-        do {
-            try body(recorder)
-        } catch {
-            recordingFailed = true
-            renderer.error("cannot record to \(recordPath ?? ""): \(error); serving goes on unrecorded", offset: nil)
         }
     }
 
