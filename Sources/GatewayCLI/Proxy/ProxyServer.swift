@@ -119,8 +119,15 @@ final class ProxyServer {
     }
 
     func upstreamError(_ id: Int, _ error: any Error, host: String, port: Int) {
-        renderer.error(Self.explain(error, host: host, port: port), offset: nil, RenderContext(time: clock.now(), connection: id))
-        renderer.flush()
+        let now = clock.now()
+        let reason = Self.explain(error, host: host, port: port)
+        // Before Discord answered the upgrade (a TLS handshake that failed, a reset), the error is
+        // why the bot's upgrade is refused: a 502 that says so, rather than the end of input that
+        // follows it read as a broken response. Once relaying, it is shown, and the socket's end
+        // closes the bot's leg.
+        let actions = runner.upstreamFailed(id, reason: reason, now: now)
+        if actions.isEmpty { renderer.error(reason, offset: nil, RenderContext(time: now, connection: id)) }
+        perform(actions, now: now)
     }
 
     /// What a failed upstream connection means, in a few words: the TLS verdict, or the socket
