@@ -213,6 +213,44 @@ import WebSocketProtocol
         // Discord sees the session closed resumably, not a payload.
         #expect(trio.lastServerDisconnect?.code == 4000)
         #expect(trio.proxy.state == .closed)
+        // The bot's socket is ended after the 1002, not left to the bot that broke the rules.
+        let botSocketOpen = trio.botOpen
+        #expect(!botSocketOpen)
+    }
+
+    @Test func anUpgradeTheWebSocketLayerRefusesEndsTheBotsSocketWithThe400() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        let output = proxy.receiveFromBot(
+            Array("GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8),
+            now: .zero)
+        let answer = String(decoding: output.toBot, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("Connection: close"), "\(answer)")
+        #expect(output.closesBotTransport && output.toUpstream.isEmpty)
+        #expect(proxy.state == .closed)
+    }
+
+    @Test func anUpstreamThatBreaksTheProtocolHasItsSocketClosedAndTheBotGets4000() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        let request = String(decoding: proxy.upstreamConnected(now: .zero).toUpstream, as: UTF8.self)
+        let key = try #require(
+            request.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }?.split(separator: " ").last)
+        let accepted = Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: String(key)))\r\n\r\n"
+                .utf8)
+        // A frame with every reserved bit set and a reserved opcode: no gateway sends that.
+        let output = proxy.receiveFromUpstream(accepted + [0xFF, 0x00], now: .zero)
+        #expect(output.closesUpstreamTransport)
+        #expect(!output.closesBotTransport)
+        _ = client.receive(output.toBot, now: .zero)
+        let disconnect = client.events().compactMap { if case .disconnected(let disconnect) = $0 { disconnect } else { nil } }.first
+        #expect(disconnect?.code?.rawValue == 4000)
     }
 
     @Test func garbageFromUpstreamClosesTheBotWith4000() throws {
