@@ -451,6 +451,9 @@ public struct GatewayProxyConnection {
         }
         phase = .relaying
         emit(.connected(query, upstream: url))
+        // What the bot sent after its request, before the 101 (frames it should have held back),
+        // was read by the accept: handled now, not when the bot's next bytes happen to come.
+        drainBot(now: now, output: &output)
     }
 
     private mutating func passToBot(_ message: WebSocketMessage, now: Duration, output: inout GatewayProxyOutput) {

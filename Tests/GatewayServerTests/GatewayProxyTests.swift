@@ -238,12 +238,7 @@ import WebSocketProtocol
         var client = try GatewayConnection(
             configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
         _ = proxy.receiveFromBot(client.connect(), now: .zero)
-        let request = String(decoding: proxy.upstreamConnected(now: .zero).toUpstream, as: UTF8.self)
-        let key = try #require(
-            request.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }?.split(separator: " ").last)
-        let accepted = Array(
-            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: String(key)))\r\n\r\n"
-                .utf8)
+        let accepted = try Self.switchingProtocols(answering: proxy.upstreamConnected(now: .zero).toUpstream)
         // A frame with every reserved bit set and a reserved opcode: no gateway sends that.
         let output = proxy.receiveFromUpstream(accepted + [0xFF, 0x00], now: .zero)
         #expect(output.closesUpstreamTransport)
@@ -251,6 +246,34 @@ import WebSocketProtocol
         _ = client.receive(output.toBot, now: .zero)
         let disconnect = client.events().compactMap { if case .disconnected(let disconnect) = $0 { disconnect } else { nil } }.first
         #expect(disconnect?.code?.rawValue == 4000)
+    }
+
+    @Test func framesThatCameWithTheUpgradeRequestAreHandledOnceTheUpgradeIsAccepted() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        // An unmasked frame right behind the request, before any 101 (a client must wait for it).
+        let request =
+            "GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        #expect(proxy.receiveFromBot(Array(request.utf8) + [0x81, 0x02, 0x7B, 0x7D], now: .zero).toBot.isEmpty)
+        let accepted = try Self.switchingProtocols(answering: proxy.upstreamConnected(now: .zero).toUpstream)
+        let output = proxy.receiveFromUpstream(accepted, now: .zero)
+        // The 101, the 1002 for the frame, the bot's socket ended, Discord's leg closed with 4000.
+        #expect(String(decoding: output.toBot.prefix(12), as: UTF8.self) == "HTTP/1.1 101")
+        #expect(output.closesBotTransport)
+        #expect(output.toUpstream.first == 0x88)
+        var events: [GatewayProxyEvent] = []
+        while let event = proxy.nextEvent() { events.append(event) }
+        #expect(events.contains { if case .violation(.bot, let violation) = $0 { violation.code.rawValue == 1002 } else { false } })
+    }
+
+    /// The 101 a gateway answers the proxy's upstream upgrade `request` with.
+    static func switchingProtocols(answering request: [UInt8]) throws -> [UInt8] {
+        let text = String(decoding: request, as: UTF8.self)
+        let key = try #require(text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }?.split(separator: " ").last)
+        return Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: String(key)))\r\n\r\n"
+                .utf8)
     }
 
     @Test func garbageFromUpstreamClosesTheBotWith4000() throws {
