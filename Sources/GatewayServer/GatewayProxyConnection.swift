@@ -296,7 +296,9 @@ public struct GatewayProxyConnection {
             case .upgradeRequested(let request):
                 requestUpstream(for: request, output: &output)
             case .refused(let status, let error):
+                // The refusal is in `toBot`; it says `Connection: close`, so the socket ends with it.
                 emit(.refused(status: status, reason: error.message))
+                output.closesBotTransport = true
                 botLegOver = true
                 upstreamLegOver = true
                 finishIfOver()
@@ -388,6 +390,9 @@ public struct GatewayProxyConnection {
                     .bot, GatewayServerViolation(code: GatewayCloseCode(rawValue: error.closeCode), message: error.message, offset: error.offset)))
         }
         endBotLeg(closure)
+        // The bot's WebSocket is over (the close echoed or answered, or failed): the server side
+        // ends the TCP connection, after what `toBot` holds, rather than wait on the bot for it.
+        output.closesBotTransport = true
         guard !upstreamLegOver else { return }
         switch closure.initiator {
         case .remote:
@@ -447,6 +452,9 @@ public struct GatewayProxyConnection {
         }
         phase = .relaying
         emit(.connected(query, upstream: url))
+        // What the bot sent after its request, before the 101 (frames it should have held back),
+        // was read by the accept: handled now, not when the bot's next bytes happen to come.
+        drainBot(now: now, output: &output)
     }
 
     private mutating func passToBot(_ message: WebSocketMessage, now: Duration, output: inout GatewayProxyOutput) {
@@ -536,6 +544,9 @@ public struct GatewayProxyConnection {
         let wasRelaying: Bool
         if case .relaying = phase { wasRelaying = true } else { wasRelaying = false }
         endUpstreamLeg(closure)
+        // The upstream WebSocket is over: its socket is closed after what `toUpstream` holds (a
+        // client may, RFC 6455 7.1.1), so an upstream that never ends it cannot keep it open.
+        output.closesUpstreamTransport = true
         guard !botLegOver else { return }
         guard wasRelaying else {
             refuseBot(status: 502, reason: "the upstream gateway closed before the upgrade: \(closure)", output: &output)

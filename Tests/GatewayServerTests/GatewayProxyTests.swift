@@ -213,6 +213,67 @@ import WebSocketProtocol
         // Discord sees the session closed resumably, not a payload.
         #expect(trio.lastServerDisconnect?.code == 4000)
         #expect(trio.proxy.state == .closed)
+        // The bot's socket is ended after the 1002, not left to the bot that broke the rules.
+        let botSocketOpen = trio.botOpen
+        #expect(!botSocketOpen)
+    }
+
+    @Test func anUpgradeTheWebSocketLayerRefusesEndsTheBotsSocketWithThe400() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        let output = proxy.receiveFromBot(
+            Array("GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n".utf8),
+            now: .zero)
+        let answer = String(decoding: output.toBot, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains("Connection: close"), "\(answer)")
+        #expect(output.closesBotTransport && output.toUpstream.isEmpty)
+        #expect(proxy.state == .closed)
+    }
+
+    @Test func anUpstreamThatBreaksTheProtocolHasItsSocketClosedAndTheBotGets4000() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        let accepted = try Self.switchingProtocols(answering: proxy.upstreamConnected(now: .zero).toUpstream)
+        // A frame with every reserved bit set and a reserved opcode: no gateway sends that.
+        let output = proxy.receiveFromUpstream(accepted + [0xFF, 0x00], now: .zero)
+        #expect(output.closesUpstreamTransport)
+        #expect(!output.closesBotTransport)
+        _ = client.receive(output.toBot, now: .zero)
+        let disconnect = client.events().compactMap { if case .disconnected(let disconnect) = $0 { disconnect } else { nil } }.first
+        #expect(disconnect?.code?.rawValue == 4000)
+    }
+
+    @Test func framesThatCameWithTheUpgradeRequestAreHandledOnceTheUpgradeIsAccepted() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        // An unmasked frame right behind the request, before any 101 (a client must wait for it).
+        let request =
+            "GET /?v=10&encoding=json HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        #expect(proxy.receiveFromBot(Array(request.utf8) + [0x81, 0x02, 0x7B, 0x7D], now: .zero).toBot.isEmpty)
+        let accepted = try Self.switchingProtocols(answering: proxy.upstreamConnected(now: .zero).toUpstream)
+        let output = proxy.receiveFromUpstream(accepted, now: .zero)
+        // The 101, the 1002 for the frame, the bot's socket ended, Discord's leg closed with 4000.
+        #expect(String(decoding: output.toBot.prefix(12), as: UTF8.self) == "HTTP/1.1 101")
+        #expect(output.closesBotTransport)
+        #expect(output.toUpstream.first == 0x88)
+        var events: [GatewayProxyEvent] = []
+        while let event = proxy.nextEvent() { events.append(event) }
+        #expect(events.contains { if case .violation(.bot, let violation) = $0 { violation.code.rawValue == 1002 } else { false } })
+    }
+
+    /// The 101 a gateway answers the proxy's upstream upgrade `request` with.
+    static func switchingProtocols(answering request: [UInt8]) throws -> [UInt8] {
+        let text = String(decoding: request, as: UTF8.self)
+        let key = try #require(text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }?.split(separator: " ").last)
+        return Array(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(WebSocketHandshake.acceptValue(forKey: String(key)))\r\n\r\n"
+                .utf8)
     }
 
     @Test func garbageFromUpstreamClosesTheBotWith4000() throws {

@@ -120,16 +120,23 @@ final class ProxyServer: RunnableListener {
     }
 
     func upstreamError(_ id: Int, _ error: any Error, host: String, port: Int) {
-        let context = RenderContext(time: clock.now(), connection: id)
-        let message = Self.explain(error, host: host, port: port)
-        // A failed TLS handshake is why the bot gets a 502; a reset socket is a drop, which the
-        // leg's close line reports.
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            renderer.error(message, offset: nil, context)
-        } else if filter.showsConnectionLines {
-            renderer.info("upstream socket: \(message)", context)
+        let now = clock.now()
+        let context = RenderContext(time: now, connection: id)
+        let reason = Self.explain(error, host: host, port: port)
+        // Before Discord answered the upgrade (a TLS handshake that failed, a reset), the error is
+        // why the bot's upgrade is refused: a 502 that says so, rather than the end of input that
+        // follows it read as a broken response. Once relaying, a TLS failure is an error line and
+        // a reset socket an info line: the socket's end closes the bot's leg, and its close line
+        // reports the drop.
+        let actions = runner.upstreamFailed(id, reason: reason, now: now)
+        if actions.isEmpty {
+            if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+                renderer.error(reason, offset: nil, context)
+            } else if filter.showsConnectionLines {
+                renderer.info("upstream socket: \(reason)", context)
+            }
         }
-        renderer.flush()
+        perform(actions, now: now)
     }
 
     /// What a failed upstream connection means, in a few words: the TLS verdict, or the socket

@@ -6,61 +6,8 @@ import Testing
 /// client must pass every scenario, and neither process may print the token.
 @Suite(.serialized) struct ServeLiveTests {
     /// A running `gatewayctl serve`, its output in a file.
-    final class Server {
-        let process = Process()
-        let directory: URL
-        let outPath: String
-        let errPath: String
-        private(set) var url = ""
-
-        init(_ arguments: [String]) throws {
-            let binary = try #require(GatewayctlBinaryTests.binary, "build gatewayctl first (swift build)")
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatewayctl-serve-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            outPath = directory.appendingPathComponent("stdout").path
-            errPath = directory.appendingPathComponent("stderr").path
-            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-            process.executableURL = binary
-            process.arguments = ["serve", "--port", "0", "--format", "jsonl"] + arguments
-            process.environment = [:]
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while url.isEmpty && Date() < deadline {
-                if let listening = lines.first(where: { $0["kind"] == "listening" }), let gateway = listening["gateway"]?.stringValue {
-                    url = gateway
-                } else {
-                    usleep(20_000)
-                }
-            }
-            if url.isEmpty { Issue.record("serve printed no listening line: \(stderr)") }
-        }
-
-        var stdout: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
-        var stderr: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
-        var lines: [GatewayValue] {
-            stdout.split(separator: "\n").compactMap { try? GatewayJSON.decode(Array($0.utf8)) }
-        }
-        var verdicts: [GatewayValue] { lines.filter { $0["kind"] == "verdict" } }
-
-        /// Waits for the process to exit (killing it after `timeout` seconds); returns its status.
-        func wait(timeout: Double) -> Int32 {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning {
-                process.terminate()
-                Issue.record("serve did not finish within \(timeout) s")
-            }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        deinit {
-            if process.isRunning { process.terminate() }
-            try? FileManager.default.removeItem(at: directory)
-        }
+    final class Server: BackgroundGatewayctl {
+        init(_ arguments: [String]) throws { try super.init("serve", arguments) }
     }
 
     func connect(_ url: String, seconds: Int) throws -> GatewayctlRun {
@@ -304,12 +251,30 @@ import Testing
     @Test func fiftyBotsAtOnceEachGetASessionOfTheirOwnAndAVerdict() throws {
         let server = try Server(["--bots", "50", "--scenario", "server-heartbeat", "--timeout", "20"])
         defer { server.process.terminate() }
-        let port = try #require(UInt16(server.url.split(separator: ":").last ?? ""))
+        let port = try #require(server.port)
+        let bots = try Self.fiftyBots(url: server.url, port: port)
+        defer { for socket in bots.sockets { close(socket) } }
+        #expect(bots.sessions.count == 50)
+        #expect(server.wait(timeout: 20) == 0, "\(server.stderr)")
+        let verdicts = server.verdicts
+        #expect(verdicts.count == 50)
+        #expect(verdicts.allSatisfy { $0["passed"] == true && $0["check"] == "answers a heartbeat request at once" })
+        #expect(Set(verdicts.compactMap { $0["bot"]?.intValue }) == Set(1...50))
+        #expect(server.lines.filter { $0["kind"] == "info" && $0["message"]?.stringValue?.hasPrefix("IDENTIFY accepted") == true }.count == 50)
+    }
+
+    /// Fifty of the library's clients on sockets to `port` (`url` names the gateway), each with
+    /// its own token, through a serve judging `--bots 50 --scenario server-heartbeat`: all connect
+    /// and upgrade before any identifies, then each identifies and answers the heartbeat request
+    /// its scenario makes. Returns their session IDs, and their sockets, still open, for the
+    /// caller to close once the server has judged them.
+    static func fiftyBots(url: String, port: UInt16) throws -> (sessions: Set<String>, sockets: [Int32]) {
         var bots: [(socket: Int32, connection: GatewayConnection)] = []
-        defer { for bot in bots { close(bot.socket) } }
+        var handedOver = false
+        defer { if !handedOver { for bot in bots { close(bot.socket) } } }
         // All fifty connect and upgrade before any of them identifies.
         for index in 0..<50 {
-            var configuration = GatewayConfiguration(url: server.url, encoding: .json, compression: index % 2 == 0 ? .zlibStream : .none)
+            var configuration = GatewayConfiguration(url: url, encoding: .json, compression: index % 2 == 0 ? .zlibStream : .none)
             configuration.deliversHandledPayloads = true
             var connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
             let socket = try Self.open(port: port)
@@ -342,13 +307,8 @@ import Testing
             }
             sessions.insert(bots[index].connection.sessionID ?? "")
         }
-        #expect(sessions.count == 50)
-        #expect(server.wait(timeout: 20) == 0, "\(server.stderr)")
-        let verdicts = server.verdicts
-        #expect(verdicts.count == 50)
-        #expect(verdicts.allSatisfy { $0["passed"] == true && $0["check"] == "answers a heartbeat request at once" })
-        #expect(Set(verdicts.compactMap { $0["bot"]?.intValue }) == Set(1...50))
-        #expect(server.lines.filter { $0["kind"] == "info" && $0["message"]?.stringValue?.hasPrefix("IDENTIFY accepted") == true }.count == 50)
+        handedOver = true
+        return (sessions, bots.map(\.socket))
     }
 
     @Test func hostileBotsGetClearErrorsAndTheServerKeepsServing() throws {
