@@ -456,9 +456,11 @@ public struct GatewayProxyConnection {
         case .text: isBinary = false
         case .binary: isBinary = true
         }
+        let bytes: [UInt8]
         let payload: GatewayPayload
         do {
-            guard let bytes = try decompressor.decompress(message: message.bytes, isBinary: isBinary) else { return }
+            guard let inflated = try decompressor.decompress(message: message.bytes, isBinary: isBinary) else { return }
+            bytes = inflated
             payload = try GatewayPayload(decoding: bytes, encoding: query.encoding, limits: configuration.codecLimits)
         } catch {
             let violation = GatewayServerViolation(
@@ -492,7 +494,9 @@ public struct GatewayProxyConnection {
                 // Nothing stateful between the legs: the message goes as it came.
                 frames = isBinary ? try bot.sendBinary(message.bytes) : try bot.sendText(message.bytes)
             } else {
-                frames = try bot.sendBinary(try botEncoder.message(carrying: payload.bytes).bytes)
+                // The payload as Discord sent it: for an ETF `COMPRESSED` term, `payload.bytes` is
+                // the inflated term without its version byte, which no bot decodes.
+                frames = try bot.sendBinary(try botEncoder.message(carrying: bytes).bytes)
             }
         } catch {
             // The bot's leg is closing, or a compressor failed: the payload cannot reach the bot.

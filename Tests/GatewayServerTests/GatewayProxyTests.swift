@@ -224,6 +224,37 @@ import WebSocketProtocol
         #expect(trio.lastClientDisconnect?.code?.rawValue == 4000)
         #expect(trio.lastClientDisconnect?.willResume == true)
     }
+
+    /// Found by the gateway-proxy fuzz target: under transport compression the proxy passed on
+    /// the payload's decoded bytes, which for a `COMPRESSED` term are the inflated term without
+    /// its version byte.
+    @Test(arguments: [GatewayCompression.zlibStream, .zstdStream])
+    func anETFCompressedTermReachesTheBotAsDiscordSentIt(compression: GatewayCompression) throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .etf, compression: compression),
+            random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        // The upstream: the library's WebSocket server, compressing as Discord does.
+        var upstream = WebSocketServer()
+        _ = upstream.receive(proxy.upstreamConnected(now: .zero).toUpstream)
+        guard case .upgradeRequested? = upstream.nextEvent() else { Issue.record("no upstream upgrade request"); return }
+        var toBot = proxy.receiveFromUpstream(try upstream.accept(), now: .zero).toBot
+        // HELLO as a COMPRESSED term (tag 80): the term's size, then the term deflated.
+        let term = Array(try GatewayETF.encode(["op": 10, "d": ["heartbeat_interval": 41250]]).dropFirst())
+        let size = UInt32(term.count)
+        let hello: [UInt8] = [131, 80, UInt8(size >> 24), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)]
+            + ZlibStandalone.compress(term)
+        let message = compression == .zlibStream ? try ZlibStreamCompressor().compress(hello) : try ZstdStreamCompressor().compress(hello)
+        toBot += proxy.receiveFromUpstream(try upstream.sendBinary(message), now: .zero).toBot
+        _ = client.receive(toBot, now: .zero)
+        let events = client.events()
+        #expect(events.contains { if case .hello(.milliseconds(41250), _) = $0 { true } else { false } }, "\(events)")
+        #expect(!events.contains { if case .disconnected = $0 { true } else { false } })
+        #expect(client.state == .open)
+    }
 }
 
 extension ProxyTrio {
