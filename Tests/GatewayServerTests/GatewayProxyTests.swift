@@ -255,11 +255,74 @@ import WebSocketProtocol
         #expect(!events.contains { if case .disconnected = $0 { true } else { false } })
         #expect(client.state == .open)
     }
+
+    /// Found by the gateway-proxy fuzz target: a delayed payload was reported `fromDiscord` (and
+    /// counted in `dispatchesPassed`) when it arrived, also when the bot's leg ended before it
+    /// was due and it never went out.
+    @Test func aDelayedPayloadIsReportedWhenItGoesOutAndNeverWhenItDoesNot() throws {
+        var trio = try Self.identified()
+        trio.proxy.delay = .milliseconds(300)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "later"], now: trio.now))
+        trio.drainServerEvents()
+        #expect(trio.proxyFromDiscordNames == ["READY"])
+        #expect(trio.proxy.dispatchesPassed == 1)
+        trio.advance(to: trio.now + .milliseconds(300))
+        #expect(trio.proxyFromDiscordNames == ["READY", "MESSAGE_CREATE"])
+        #expect(trio.proxy.dispatchesPassed == 2)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "never"], now: trio.now))
+        trio.drainServerEvents()
+        trio.perform(trio.proxy.dropBot(now: trio.now))
+        #expect(trio.proxyFromDiscordNames == ["READY", "MESSAGE_CREATE"])
+        #expect(trio.proxy.dispatchesPassed == 2)
+        #expect(trio.clientDispatches == ["READY", "MESSAGE_CREATE"])
+    }
+
+    /// Found by the gateway-proxy fuzz target: delayed payloads were compressed when they
+    /// arrived, so a payload sent ahead of them (injected, or Discord's once the delay was gone)
+    /// left the bot's zlib or zstd stream out of order, and the bot could not inflate it.
+    @Test(arguments: [GatewayCompression.zlibStream, .zstdStream])
+    func anInjectedPayloadAheadOfDelayedOnesKeepsTheBotsStreamWhole(compression: GatewayCompression) throws {
+        var trio = try Self.identified(.json, compression)
+        trio.proxy.delay = .milliseconds(300)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "held"], now: trio.now))
+        trio.drainServerEvents()
+        trio.perform(try trio.proxy.sendToBot(opcode: .invalidSession, data: .bool(true), now: trio.now))
+        #expect(trio.lastClientDisconnect?.cause == .invalidSession(resumable: true), "\(String(describing: trio.lastClientDisconnect))")
+    }
+
+    /// Discord's payloads reach the bot in the order they came, also when the delay is made
+    /// shorter while some are held.
+    @Test(arguments: [GatewayCompression.none, .zlibStream])
+    func aPayloadNeverOvertakesOneHeldBeforeIt(compression: GatewayCompression) throws {
+        var trio = try Self.identified(.json, compression)
+        trio.proxy.delay = .seconds(1)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "first"], now: trio.now))
+        trio.drainServerEvents()
+        trio.proxy.delay = .zero
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "second"], now: trio.now))
+        trio.drainServerEvents()
+        #expect(trio.clientDispatches == ["READY"])
+        trio.advance(to: trio.now + .seconds(1))
+        let sequences = trio.clientEvents.compactMap { event -> Int64? in
+            if case .dispatch(let payload) = event { return payload.sequence }
+            return nil
+        }
+        #expect(sequences == [1, 2, 3])
+        #expect(trio.client.state == .open)
+    }
 }
 
 extension ProxyTrio {
     /// Takes the server's events after a command the test ran on it directly.
     mutating func drainServerEvents() {
         while let event = server.nextEvent() { serverEvents.append(event) }
+    }
+
+    /// The names of the dispatches the proxy reported passed to the bot.
+    var proxyFromDiscordNames: [String] {
+        proxyEvents.compactMap { event in
+            if case .fromDiscord(let payload) = event { return payload.eventName }
+            return nil
+        }
     }
 }
