@@ -480,6 +480,8 @@ public struct GatewayProxyConnection {
                 emit(.heartbeatAcknowledged(upstream: now - sent, toBot: now + delay - sent))
             }
         }
+        // The bot's leg ended or is closing: the payload cannot reach the bot, and is not held.
+        guard bot.state == .open else { return }
         let rewritten =
             payload.opcode == .dispatch && payload.eventName == "READY" ? rewritingResumeURL(payload) : nil
         let held: HeldPayload

@@ -310,6 +310,23 @@ import WebSocketProtocol
         #expect(sequences == [1, 2, 3])
         #expect(trio.client.state == .open)
     }
+
+    /// Found by the gateway-proxy fuzz target: with a delay, a payload Discord sent after the
+    /// bot's leg ended (before Discord answered the close passed on) was held for a bot that was
+    /// gone, and the finished connection kept its deadline.
+    @Test func aPayloadForABotWhoseLegEndedIsNotHeld() throws {
+        var trio = try Self.identified()
+        trio.proxy.delay = .milliseconds(300)
+        // The bot closes; its close is on its way upstream when Discord sends a dispatch.
+        let closing = trio.proxy.receiveFromBot(try trio.client.close(code: .normalClosure, now: trio.now), now: trio.now)
+        let dispatch = try trio.server.dispatch("MESSAGE_CREATE", ["content": "too late"], now: trio.now)
+        _ = trio.proxy.receiveFromUpstream(dispatch, now: trio.now)
+        #expect(trio.proxy.nextDeadline == trio.now + trio.proxyConfiguration.closeTimeout)
+        // Discord answers the close: the connection is over, with nothing left to do.
+        _ = trio.proxy.receiveFromUpstream(trio.server.receive(closing.toUpstream, now: trio.now), now: trio.now)
+        #expect(trio.proxy.state == .closed)
+        #expect(trio.proxy.nextDeadline == nil)
+    }
 }
 
 extension ProxyTrio {
