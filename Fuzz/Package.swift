@@ -21,6 +21,7 @@ let fuzzers: [Fuzzer] = [
     Fuzzer(name: "zlib-stream", module: "ZlibStreamFuzzer", dictionary: "none", maxLength: 8192),
     Fuzzer(name: "hexdump-parse", module: "HexdumpParseFuzzer", dictionary: "hexdump", maxLength: 4096),
     Fuzzer(name: "capture-read", module: "CaptureReadFuzzer", dictionary: "capture", maxLength: 8192),
+    Fuzzer(name: "gateway-proxy", module: "GatewayProxyFuzzer", dictionary: "websocket", maxLength: 8192),
 ]
 
 /// One libFuzzer executable: its product name, module, dictionary and `-max_len`.
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "GatewayCodecs", package: "swift-discord-gateway"),
                 .product(name: "WebSocketProtocol", package: "swift-discord-gateway"),
                 .product(name: "DiscordGateway", package: "swift-discord-gateway"),
+                .product(name: "GatewayServer", package: "swift-discord-gateway"),
                 .product(name: "CaptureFormats", package: "swift-discord-gateway"),
             ],
             // libFuzzer supplies `main`; the module only defines LLVMFuzzerTestOneInput.

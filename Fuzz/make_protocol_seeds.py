@@ -183,3 +183,75 @@ for index, (encoding, compression) in enumerate(SETUPS):
         size, step = [(256, 10), (31, 200), (256, 255), (7, 0), (256, 251)][n]
         gw.append(stream + tail([[index]] + chunk_decisions(len(stream), size, [step])))
 write('gateway-connection', [b for b in gw if len(b) <= 8192])
+
+# ---- gateway-proxy: one bot's connection through the proxy, per setup, after the bot's request and the upstream's 101.
+# Decisions: setup, flags (small limits 1, frame reports 2, upstream ends first 4), then per step its clock byte and
+# action (a read: 0 the bot's leg, 1 the upstream leg, then its size; 0xF0 + n: fault n, see GatewayProxyFuzzer).
+PROXY_SETUPS = [('json', 'none'), ('json', 'zlib-stream'), ('json', 'zstd-stream'),
+                ('etf', 'none'), ('etf', 'zlib-stream'), ('etf', 'zstd-stream')]
+def client_frame(opcode, payload, fin=True, key=b'\x37\xfa\x21\x3d'):
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | opcode])
+    if n < 126: head += bytes([0x80 | n])
+    elif n < 65536: head += bytes([0x80 | 126]) + struct.pack('>H', n)
+    else: head += bytes([0x80 | 127]) + struct.pack('>Q', n)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+identify = {'op': 2, 'd': {'token': 'Bot seed-token', 'intents': 513, 'properties': {'os': 'linux', 'browser': 'seed', 'device': 'seed'}}}
+heartbeat = {'op': 1, 'd': 1}
+def proxy_seed(index, steps, flags=0):
+    encoding, compression = PROXY_SETUPS[index]
+    enc = mc.etf_encode if encoding == 'etf' else mc.json_encode
+    zc = zlib.compressobj() if compression == 'zlib-stream' else None
+    sc = zstandard.ZstdCompressor().compressobj() if compression == 'zstd-stream' else None
+    def upstream_message(m):
+        raw = m if isinstance(m, bytes) else enc(m)
+        if zc: return mc.ws_frame(0x2, zc.compress(raw) + zc.flush(zlib.Z_SYNC_FLUSH))
+        if sc: return mc.ws_frame(0x2, sc.compress(raw) + sc.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK))
+        return mc.ws_frame(0x2 if encoding == 'etf' else 0x1, raw)
+    def bot_message(m):
+        return client_frame(0x2 if encoding == 'etf' else 0x1, enc(m))
+    payload, decisions = b'', [[index], [flags]]
+    for step in steps:
+        kind, clock = step[0], step[2] if len(step) > 2 else 10
+        if kind == 'fault':
+            decisions.append([clock, 0xF0 + step[1]])
+            continue
+        data = b''.join(upstream_message(m) if kind == 'up' else bot_message(m) for m in step[1]) if isinstance(step[1], list) else step[1]
+        for at in range(0, len(data), 256):
+            chunk = data[at:at + 256]
+            payload += chunk
+            decisions.append([clock if at == 0 else 0, 0 if kind == 'bot' else 1, len(chunk) - 1])
+    return payload + tail(decisions)
+ready, dispatches = msgs[1], [m for m in small if m['op'] == 0][1:5]
+close_1000, close_4000 = b'\x03\xe8', b'\x0f\xa0'
+px = []
+for index, (encoding, compression) in enumerate(PROXY_SETUPS):
+    px.append(proxy_seed(index, [
+        ('up', [hello]), ('bot', [identify]), ('up', [ready] + dispatches[:2]), ('bot', [heartbeat], 200),
+        ('up', [ack]), ('bot', client_frame(0x8, close_1000)), ('up', mc.ws_frame(0x8, close_1000))]))
+    px.append(proxy_seed(index, [
+        ('up', [hello, ready]), ('bot', [identify]), ('up', dispatches[2:4]),
+        ('up', mc.ws_frame(0x8, close_4000 + b'timed out')), ('bot', client_frame(0x8, close_4000))]))
+    px.append(proxy_seed(index, [
+        ('up', [hello]), ('fault', 10), ('up', [ready] + dispatches[:1]), ('fault', 0), ('up', dispatches[1:2], 50),
+        ('fault', 13, 120), ('up', dispatches[2:3]), ('fault', 6)]))
+    px.append(proxy_seed(index, [
+        ('up', [hello, ready]), ('fault', 7), ('bot', [heartbeat]), ('up', [ack]), ('fault', 11), ('up', dispatches[:1]),
+        ('fault', 3), ('bot', client_frame(0x8, close_4000)), ('up', mc.ws_frame(0x8, close_4000), 255)]))
+    # Small limits and frame reports: fragments and pings on both legs, then a bot frame over the limit.
+    px.append(proxy_seed(index, [
+        ('up', mc.ws_frame(0x9, b'up')), ('up', [heartbeat]),
+        ('bot', client_frame(0x9, b'bot') + client_frame(0x1 if encoding == 'json' else 0x2, enc(heartbeat)[:3], fin=False)
+         + client_frame(0x0, enc(heartbeat)[3:])),
+        ('bot', client_frame(0x2, b'x' * 210))], flags=3))
+    # A payload neither side can decode, and a close timeout.
+    px.append(proxy_seed(index, [('up', [hello]), ('bot', client_frame(0x1, b'{"op":')), ('fault', 13, 255)]))
+    px.append(proxy_seed(index, [('up', [hello]), ('up', [b'\x83junk' if encoding == 'etf' else b'[1,2']), ('fault', 13, 255)], flags=4))
+    if encoding == 'etf':
+        # A COMPRESSED term (tag 80), as erlpack may send it.
+        term = mc.etf_encode(dispatches[0])[1:]
+        px.append(proxy_seed(index, [('up', [hello]), ('up', [b'\x83P' + struct.pack('>I', len(term)) + zlib.compress(term)])]))
+    if compression == 'none' and encoding == 'json':
+        # Payload compression: READY as one zlib stream in a binary message.
+        px.append(proxy_seed(index, [('up', [hello]), ('up', mc.ws_frame(0x2, zlib.compress(mc.json_encode(ready)))), ('up', [ack])]))
+write('gateway-proxy', [b for b in px if len(b) <= 8192])

@@ -64,7 +64,7 @@ public struct GatewayProxyConnection {
     public private(set) var query: GatewayConnectionQuery?
     /// Where the upstream leg goes, once the bot asked to upgrade.
     public private(set) var upstreamURL: WebSocketURL?
-    /// Dispatches passed from Discord to the bot so far.
+    /// Dispatches passed from Discord to the bot so far (a delayed one once it went out).
     public private(set) var dispatchesPassed = 0
 
     private var phase: Phase = .awaitingBot
@@ -79,8 +79,8 @@ public struct GatewayProxyConnection {
     private var upstreamCloseDeadline: Duration?
     /// When the bot's last heartbeat arrived and was passed on.
     private var heartbeatAt: Duration?
-    /// Discord's messages held by ``delay``: when each is due, and its frames.
-    private var delayed: [(due: Duration, frames: [UInt8])] = []
+    /// Discord's payloads held by ``delay``, in the order they came: when each is due.
+    private var delayed: [(due: Duration, payload: HeldPayload)] = []
     private var pendingEvents: [GatewayProxyEvent] = []
     private var pendingIndex = 0
 
@@ -219,7 +219,7 @@ public struct GatewayProxyConnection {
         var output = GatewayProxyOutput()
         while let first = delayed.first, first.due <= now {
             delayed.removeFirst()
-            output.toBot += first.frames
+            deliver(first.payload, output: &output)
         }
         if let deadline = botCloseDeadline, now >= deadline, !botLegOver {
             botCloseDeadline = nil
@@ -365,6 +365,7 @@ public struct GatewayProxyConnection {
                 code: .decodeError, message: "undecodable payload from the bot: \(error)",
                 offset: bot.deliveredMessageFrameOffset)
             emit(.violation(.bot, violation))
+            flushDelayed(into: &output)
             closeBotLeg(code: violation.code.rawValue, reason: "undecodable payload", now: now, output: &output)
             closeUpstreamLeg(code: GatewayCloseCode.unknownError.rawValue, reason: "the bot sent an undecodable payload", now: now, output: &output)
             return
@@ -458,15 +459,17 @@ public struct GatewayProxyConnection {
     }
 
     private mutating func passToBot(_ message: WebSocketMessage, now: Duration, output: inout GatewayProxyOutput) {
-        guard let query, let decompressor, let botEncoder else { return }
+        guard let query, let decompressor, botEncoder != nil else { return }
         let isBinary: Bool
         switch message {
         case .text: isBinary = false
         case .binary: isBinary = true
         }
+        let bytes: [UInt8]
         let payload: GatewayPayload
         do {
-            guard let bytes = try decompressor.decompress(message: message.bytes, isBinary: isBinary) else { return }
+            guard let inflated = try decompressor.decompress(message: message.bytes, isBinary: isBinary) else { return }
+            bytes = inflated
             payload = try GatewayPayload(decoding: bytes, encoding: query.encoding, limits: configuration.codecLimits)
         } catch {
             let violation = GatewayServerViolation(
@@ -485,33 +488,44 @@ public struct GatewayProxyConnection {
                 emit(.heartbeatAcknowledged(upstream: now - sent, toBot: now + delay - sent))
             }
         }
-        if payload.opcode == .dispatch { dispatchesPassed += 1 }
-        var outgoing = payload
-        var frames: [UInt8]
+        // The bot's leg ended or is closing: the payload cannot reach the bot, and is not held.
+        guard bot.state == .open else { return }
+        let rewritten =
+            payload.opcode == .dispatch && payload.eventName == "READY" ? rewritingResumeURL(payload) : nil
+        let held: HeldPayload
+        if query.compression != .none {
+            // Compressed again with the bot leg's own context when it goes out, so the stream
+            // stays in the order of the wire; the payload as Discord sent it (for an ETF
+            // `COMPRESSED` term, `payload.bytes` is the inflated term without its version byte).
+            held = HeldPayload(payload: rewritten ?? payload, body: rewritten?.bytes ?? bytes, isBinary: true)
+        } else if let rewritten {
+            // Without transport compression, READY keeps the form it came in: compressed when it was.
+            let body = isBinary && query.encoding == .json ? ZlibStandalone.compress(rewritten.bytes) : rewritten.bytes
+            held = HeldPayload(payload: rewritten, body: body, isBinary: isBinary || query.encoding == .etf)
+        } else {
+            // Nothing stateful between the legs: the message goes as it came.
+            held = HeldPayload(payload: payload, body: message.bytes, isBinary: isBinary)
+        }
+        // Nothing overtakes a payload held before it, even once the delay is shorter or gone.
+        if delay > .zero || !delayed.isEmpty {
+            delayed.append((now + delay, held))
+        } else {
+            deliver(held, output: &output)
+        }
+    }
+
+    /// Sends one of Discord's payloads to the bot, and reports it; one that cannot reach the bot
+    /// (its leg is closing, a compressor failed) is neither sent nor reported.
+    private mutating func deliver(_ held: HeldPayload, output: inout GatewayProxyOutput) {
+        guard let query, let botEncoder, bot.state == .open else { return }
         do {
-            if payload.opcode == .dispatch, payload.eventName == "READY", let rewritten = rewritingResumeURL(payload) {
-                outgoing = rewritten
-                let message = try botEncoder.message(carrying: rewritten.bytes)
-                // Without transport compression, READY keeps the form it came in: compressed when it was.
-                let bytes = query.compression == .none && isBinary && query.encoding == .json
-                    ? ZlibStandalone.compress(rewritten.bytes) : message.bytes
-                frames = message.isBinary || isBinary ? try bot.sendBinary(bytes) : try bot.sendText(bytes)
-            } else if query.compression == .none {
-                // Nothing stateful between the legs: the message goes as it came.
-                frames = isBinary ? try bot.sendBinary(message.bytes) : try bot.sendText(message.bytes)
-            } else {
-                frames = try bot.sendBinary(try botEncoder.message(carrying: payload.bytes).bytes)
-            }
+            let body = query.compression == .none ? held.body : try botEncoder.message(carrying: held.body).bytes
+            output.toBot += held.isBinary ? try bot.sendBinary(body) : try bot.sendText(body)
         } catch {
-            // The bot's leg is closing, or a compressor failed: the payload cannot reach the bot.
             return
         }
-        emit(.fromDiscord(outgoing))
-        if delay > .zero {
-            delayed.append((now + delay, frames))
-        } else {
-            output.toBot += frames
-        }
+        if held.payload.opcode == .dispatch { dispatchesPassed += 1 }
+        emit(.fromDiscord(held.payload))
     }
 
     /// READY with `resume_gateway_url` pointing back at the proxy, or nil when it names none.
@@ -614,8 +628,9 @@ public struct GatewayProxyConnection {
     }
 
     private mutating func flushDelayed(into output: inout GatewayProxyOutput) {
-        for held in delayed { output.toBot += held.frames }
+        let held = delayed
         delayed.removeAll()
+        for (_, payload) in held { deliver(payload, output: &output) }
     }
 
     private mutating func endBotLeg(_ closure: WebSocketClosure) {
@@ -646,6 +661,14 @@ public struct GatewayProxyConnection {
         if case .closed = phase { return }
         pendingEvents.append(event)
     }
+}
+
+/// One of Discord's payloads on its way to the bot: what is reported, and what carries it (to be
+/// compressed with the bot leg's context when the connection has transport compression).
+private struct HeldPayload {
+    var payload: GatewayPayload
+    var body: [UInt8]
+    var isBinary: Bool
 }
 
 /// A random source of a concrete type, so it can be passed `inout` to the WebSocket layer's

@@ -20,7 +20,8 @@ public enum GatewayProxyEvent: Sendable {
     /// token: redact before showing).
     case fromBot(GatewayPayload)
     /// A payload from Discord, passed to the bot (READY as the bot got it, its resume URL
-    /// rewritten).
+    /// rewritten); reported when it goes out, after ``GatewayProxyConnection/delay``, and never
+    /// for one that could not reach the bot (its leg ended or was closing first).
     case fromDiscord(GatewayPayload)
     /// A payload from Discord not passed to the bot (a heartbeat ACK while ACKs are withheld).
     case withheld(GatewayPayload)

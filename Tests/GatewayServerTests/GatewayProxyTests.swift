@@ -285,11 +285,122 @@ import WebSocketProtocol
         #expect(trio.lastClientDisconnect?.code?.rawValue == 4000)
         #expect(trio.lastClientDisconnect?.willResume == true)
     }
+
+    /// Found by the gateway-proxy fuzz target: under transport compression the proxy passed on
+    /// the payload's decoded bytes, which for a `COMPRESSED` term are the inflated term without
+    /// its version byte.
+    @Test(arguments: [GatewayCompression.zlibStream, .zstdStream])
+    func anETFCompressedTermReachesTheBotAsDiscordSentIt(compression: GatewayCompression) throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .etf, compression: compression),
+            random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        // The upstream: the library's WebSocket server, compressing as Discord does.
+        var upstream = WebSocketServer()
+        _ = upstream.receive(proxy.upstreamConnected(now: .zero).toUpstream)
+        guard case .upgradeRequested? = upstream.nextEvent() else { Issue.record("no upstream upgrade request"); return }
+        var toBot = proxy.receiveFromUpstream(try upstream.accept(), now: .zero).toBot
+        // HELLO as a COMPRESSED term (tag 80): the term's size, then the term deflated.
+        let term = Array(try GatewayETF.encode(["op": 10, "d": ["heartbeat_interval": 41250]]).dropFirst())
+        let size = UInt32(term.count)
+        let hello: [UInt8] = [131, 80, UInt8(size >> 24), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)]
+            + ZlibStandalone.compress(term)
+        let message = compression == .zlibStream ? try ZlibStreamCompressor().compress(hello) : try ZstdStreamCompressor().compress(hello)
+        toBot += proxy.receiveFromUpstream(try upstream.sendBinary(message), now: .zero).toBot
+        _ = client.receive(toBot, now: .zero)
+        let events = client.events()
+        #expect(events.contains { if case .hello(.milliseconds(41250), _) = $0 { true } else { false } }, "\(events)")
+        #expect(!events.contains { if case .disconnected = $0 { true } else { false } })
+        #expect(client.state == .open)
+    }
+
+    /// Found by the gateway-proxy fuzz target: a delayed payload was reported `fromDiscord` (and
+    /// counted in `dispatchesPassed`) when it arrived, also when the bot's leg ended before it
+    /// was due and it never went out.
+    @Test func aDelayedPayloadIsReportedWhenItGoesOutAndNeverWhenItDoesNot() throws {
+        var trio = try Self.identified()
+        trio.proxy.delay = .milliseconds(300)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "later"], now: trio.now))
+        trio.drainServerEvents()
+        #expect(trio.proxyFromDiscordNames == ["READY"])
+        #expect(trio.proxy.dispatchesPassed == 1)
+        trio.advance(to: trio.now + .milliseconds(300))
+        #expect(trio.proxyFromDiscordNames == ["READY", "MESSAGE_CREATE"])
+        #expect(trio.proxy.dispatchesPassed == 2)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "never"], now: trio.now))
+        trio.drainServerEvents()
+        trio.perform(trio.proxy.dropBot(now: trio.now))
+        #expect(trio.proxyFromDiscordNames == ["READY", "MESSAGE_CREATE"])
+        #expect(trio.proxy.dispatchesPassed == 2)
+        #expect(trio.clientDispatches == ["READY", "MESSAGE_CREATE"])
+    }
+
+    /// Found by the gateway-proxy fuzz target: delayed payloads were compressed when they
+    /// arrived, so a payload sent ahead of them (injected, or Discord's once the delay was gone)
+    /// left the bot's zlib or zstd stream out of order, and the bot could not inflate it.
+    @Test(arguments: [GatewayCompression.zlibStream, .zstdStream])
+    func anInjectedPayloadAheadOfDelayedOnesKeepsTheBotsStreamWhole(compression: GatewayCompression) throws {
+        var trio = try Self.identified(.json, compression)
+        trio.proxy.delay = .milliseconds(300)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "held"], now: trio.now))
+        trio.drainServerEvents()
+        trio.perform(try trio.proxy.sendToBot(opcode: .invalidSession, data: .bool(true), now: trio.now))
+        #expect(trio.lastClientDisconnect?.cause == .invalidSession(resumable: true), "\(String(describing: trio.lastClientDisconnect))")
+    }
+
+    /// Discord's payloads reach the bot in the order they came, also when the delay is made
+    /// shorter while some are held.
+    @Test(arguments: [GatewayCompression.none, .zlibStream])
+    func aPayloadNeverOvertakesOneHeldBeforeIt(compression: GatewayCompression) throws {
+        var trio = try Self.identified(.json, compression)
+        trio.proxy.delay = .seconds(1)
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "first"], now: trio.now))
+        trio.drainServerEvents()
+        trio.proxy.delay = .zero
+        trio.toProxyFromServer(try trio.server.dispatch("MESSAGE_CREATE", ["content": "second"], now: trio.now))
+        trio.drainServerEvents()
+        #expect(trio.clientDispatches == ["READY"])
+        trio.advance(to: trio.now + .seconds(1))
+        let sequences = trio.clientEvents.compactMap { event -> Int64? in
+            if case .dispatch(let payload) = event { return payload.sequence }
+            return nil
+        }
+        #expect(sequences == [1, 2, 3])
+        #expect(trio.client.state == .open)
+    }
+
+    /// Found by the gateway-proxy fuzz target: with a delay, a payload Discord sent after the
+    /// bot's leg ended (before Discord answered the close passed on) was held for a bot that was
+    /// gone, and the finished connection kept its deadline.
+    @Test func aPayloadForABotWhoseLegEndedIsNotHeld() throws {
+        var trio = try Self.identified()
+        trio.proxy.delay = .milliseconds(300)
+        // The bot closes; its close is on its way upstream when Discord sends a dispatch.
+        let closing = trio.proxy.receiveFromBot(try trio.client.close(code: .normalClosure, now: trio.now), now: trio.now)
+        let dispatch = try trio.server.dispatch("MESSAGE_CREATE", ["content": "too late"], now: trio.now)
+        _ = trio.proxy.receiveFromUpstream(dispatch, now: trio.now)
+        #expect(trio.proxy.nextDeadline == trio.now + trio.proxyConfiguration.closeTimeout)
+        // Discord answers the close: the connection is over, with nothing left to do.
+        _ = trio.proxy.receiveFromUpstream(trio.server.receive(closing.toUpstream, now: trio.now), now: trio.now)
+        #expect(trio.proxy.state == .closed)
+        #expect(trio.proxy.nextDeadline == nil)
+    }
 }
 
 extension ProxyTrio {
     /// Takes the server's events after a command the test ran on it directly.
     mutating func drainServerEvents() {
         while let event = server.nextEvent() { serverEvents.append(event) }
+    }
+
+    /// The names of the dispatches the proxy reported passed to the bot.
+    var proxyFromDiscordNames: [String] {
+        proxyEvents.compactMap { event in
+            if case .fromDiscord(let payload) = event { return payload.eventName }
+            return nil
+        }
     }
 }
