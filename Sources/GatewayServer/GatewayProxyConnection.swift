@@ -81,8 +81,7 @@ public struct GatewayProxyConnection {
     private var heartbeatAt: Duration?
     /// Discord's payloads held by ``delay``, in the order they came: when each is due.
     private var delayed: [(due: Duration, payload: HeldPayload)] = []
-    private var pendingEvents: [GatewayProxyEvent] = []
-    private var pendingIndex = 0
+    private var pendingEvents = EventQueue<GatewayProxyEvent>()
 
     /// A connection waiting for a bot's upgrade request.
     /// - Parameters:
@@ -113,15 +112,7 @@ public struct GatewayProxyConnection {
 
     /// The next event, or nil.
     public mutating func nextEvent() -> GatewayProxyEvent? {
-        guard pendingIndex < pendingEvents.count else { return nil }
-        defer {
-            pendingIndex += 1
-            if pendingIndex == pendingEvents.count {
-                pendingEvents.removeAll(keepingCapacity: true)
-                pendingIndex = 0
-            }
-        }
-        return pendingEvents[pendingIndex]
+        pendingEvents.removeFirst()
     }
 
     // MARK: - Input

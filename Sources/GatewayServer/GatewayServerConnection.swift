@@ -93,8 +93,7 @@ public struct GatewayServerConnection {
     private var encoder: OutboundEncoder?
     private var rateWindow: ReceiveRateWindow
     private var random: any RandomNumberGenerator
-    private var pendingEvents: [GatewayServerEvent] = []
-    private var pendingIndex = 0
+    private var pendingEvents = EventQueue<GatewayServerEvent>()
     /// Where the input stopped short when the transport ended, for the disconnect that follows.
     private var inputTruncation: WebSocketTruncation?
 
@@ -165,14 +164,7 @@ public struct GatewayServerConnection {
 
     /// The next event, or nil when all were drained.
     public mutating func nextEvent() -> GatewayServerEvent? {
-        guard pendingIndex < pendingEvents.count else { return nil }
-        let event = pendingEvents[pendingIndex]
-        pendingIndex += 1
-        if pendingIndex == pendingEvents.count {
-            pendingEvents.removeAll(keepingCapacity: true)
-            pendingIndex = 0
-        }
-        return event
+        pendingEvents.removeFirst()
     }
 
     /// Does what is due at `now`: closes a connection whose heartbeats stopped (4009), or

@@ -45,8 +45,7 @@ struct ProxyRunner {
     private(set) var pendingInjections: [ProxyInjection]
     private var connections: [Int: GatewayProxyConnection] = [:]
     private var random: any RandomNumberGenerator
-    private var events: [ProxyRunnerEvent] = []
-    private var eventIndex = 0
+    private var events = EventQueue<ProxyRunnerEvent>()
     /// Dispatch names passed to each connection's bot during the current input, for `@on=EVENT`.
     private var passedEvents: [Int: Set<String>] = [:]
 
@@ -62,15 +61,7 @@ struct ProxyRunner {
 
     /// The next thing to render, or nil.
     mutating func nextEvent() -> ProxyRunnerEvent? {
-        guard eventIndex < events.count else { return nil }
-        defer {
-            eventIndex += 1
-            if eventIndex == events.count {
-                events.removeAll(keepingCapacity: true)
-                eventIndex = 0
-            }
-        }
-        return events[eventIndex]
+        events.removeFirst()
     }
 
     /// When ``handleDeadline(now:)`` must be called next.

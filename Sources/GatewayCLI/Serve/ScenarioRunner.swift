@@ -121,8 +121,7 @@ struct ScenarioRunner {
     private var firstHeartbeat: [Int: Duration] = [:]
     private var sessions: [String: GatewayServerSession] = [:]
     private var random: any RandomNumberGenerator
-    private var events: [ServeEvent] = []
-    private var eventIndex = 0
+    private var events = EventQueue<ServeEvent>()
     /// `--capture`: the recorded dispatches every identified connection gets, and the pace.
     private let playback: CapturePlayback?
     private let speed: Double
@@ -156,15 +155,7 @@ struct ScenarioRunner {
 
     /// The next thing to render, or nil.
     mutating func nextEvent() -> ServeEvent? {
-        guard eventIndex < events.count else { return nil }
-        defer {
-            eventIndex += 1
-            if eventIndex == events.count {
-                events.removeAll(keepingCapacity: true)
-                eventIndex = 0
-            }
-        }
-        return events[eventIndex]
+        events.removeFirst()
     }
 
     /// When ``handleDeadline(now:)`` must be called next.
