@@ -540,14 +540,16 @@ public struct GatewayProxyConnection {
     }
 
     private mutating func upstreamClosed(_ closure: WebSocketClosure, now: Duration, output: inout GatewayProxyOutput) {
-        if let error = closure.error {
+        let wasRelaying: Bool
+        if case .relaying = phase { wasRelaying = true } else { wasRelaying = false }
+        // Before the upgrade, the bot's refusal says why (an upstream that closed without
+        // answering has broken no rule); after it, a WebSocket error is the upstream's violation.
+        if wasRelaying, let error = closure.error {
             emit(
                 .violation(
                     .upstream,
                     GatewayServerViolation(code: GatewayCloseCode(rawValue: error.closeCode), message: error.message, offset: error.offset)))
         }
-        let wasRelaying: Bool
-        if case .relaying = phase { wasRelaying = true } else { wasRelaying = false }
         endUpstreamLeg(closure)
         // The upstream WebSocket is over: its socket is closed after what `toUpstream` holds (a
         // client may, RFC 6455 7.1.1), so an upstream that never ends it cannot keep it open.

@@ -188,6 +188,23 @@ import WebSocketProtocol
         #expect(client.events().contains { if case .disconnected = $0 { true } else { false } })
     }
 
+    @Test func anUpstreamThatClosesBeforeAnsweringIsA502NotAViolation() throws {
+        var proxy = GatewayProxyConnection(
+            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+            random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        _ = proxy.upstreamConnected(now: .zero)
+        let output = proxy.upstreamEndOfInput(now: .zero)
+        #expect(String(decoding: output.toBot, as: UTF8.self).hasPrefix("HTTP/1.1 502"))
+        var events: [GatewayProxyEvent] = []
+        while let event = proxy.nextEvent() { events.append(event) }
+        #expect(events.contains { if case .refused(502, _) = $0 { true } else { false } })
+        #expect(!events.contains { if case .violation = $0 { true } else { false } })
+        #expect(proxy.state == .closed)
+    }
+
     @Test func anUnreachableUpstreamIsA502() throws {
         var proxy = GatewayProxyConnection(
             configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
