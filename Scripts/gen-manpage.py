@@ -16,9 +16,16 @@ import sys
 DATE = "November 29, 2026"
 
 
+# Non-ASCII characters the help texts use, as groff_char(7) names them.
+NAMED_GLYPHS = {"→": "\\(->", "←": "\\(<-", "—": "\\(em", "–": "\\(en", "×": "\\(mu", "µ": "\\(mc"}
+
+
 def escape(text):
     """Escapes running text for man(7): backslashes, and control characters at line start."""
     text = text.replace("\\", "\\e")
+    # troff reads its input as Latin-1: characters outside ASCII get their named glyphs.
+    for character, glyph in NAMED_GLYPHS.items():
+        text = text.replace(character, glyph)
     lines = []
     for line in text.split("\n"):
         if line.startswith((".", "'")):
