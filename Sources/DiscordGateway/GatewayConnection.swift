@@ -337,7 +337,7 @@ public struct GatewayConnection {
             if let bytes = try? sendHeartbeat(now: now) { output += bytes }
         case .closing(let deadline, let cause, let code, _) where now >= deadline:
             websocket = nil
-            finish(initiator: .client, cause: cause, code: code, reason: "")
+            finish(initiator: .client, cause: cause, code: code, reason: "", closeTimedOut: true)
         default:
             break
         }
@@ -506,11 +506,11 @@ public struct GatewayConnection {
 
     private mutating func finish(
         initiator: GatewayDisconnect.Initiator, cause: GatewayDisconnect.Cause, code: GatewayCloseCode?,
-        reason: String
+        reason: String, closeTimedOut: Bool = false
     ) {
         let disconnect = GatewayDisconnect(
             initiator: initiator, cause: cause, code: code, reason: reason, canReconnect: canReconnect,
-            willResume: shouldResume, truncation: inputTruncation)
+            willResume: shouldResume, truncation: inputTruncation, closeTimedOut: closeTimedOut)
         guard emit(.disconnected(disconnect)) else { return }
         phase = .closed
         lastDisconnect = disconnect

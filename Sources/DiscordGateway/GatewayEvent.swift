@@ -81,12 +81,16 @@ public struct GatewayDisconnect: Sendable, Hashable, CustomStringConvertible {
     /// When the input ended inside the server's HTTP response or inside a frame: where. Nil when
     /// it ended between frames, or the connection ended some other way.
     public var truncation: WebSocketTruncation? = nil
+    /// Whether we sent a close frame and the server did not answer it within
+    /// ``GatewayConfiguration/closeTimeout``: the connection was given up on, not closed.
+    public var closeTimedOut = false
 
     public var description: String {
         var text = "\(initiator.rawValue) closed"
         if let code { text += " with \(code)" }
         if !reason.isEmpty { text += " \"\(reason)\"" }
         text += " (\(cause))"
+        if closeTimedOut { text += ", no answer to the close" }
         if !canReconnect { return text + "; do not reconnect: \(code?.explanation ?? "fatal")" }
         return text + (willResume ? "; reconnect and resume" : "; reconnect and identify")
     }

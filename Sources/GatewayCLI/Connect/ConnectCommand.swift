@@ -10,8 +10,18 @@ public struct ConnectCommand: ParsableCommand {
         discussion: """
             The token is read only from the environment variable named by --token-env and never \
             printed or recorded. Ctrl-C closes the session cleanly (exit 130; SIGTERM likewise, exit 143); a second one exits at once.
-            Exit statuses: 0 clean stop, 64 bad option, 69 unreachable or upgrade refused, \
-            77 token rejected (4004), 78 configuration (no token, 4010-4014).
+            Every wait is bounded by --timeout (default 10 s): the TCP connection, the TLS \
+            handshake, the answer to the upgrade, HELLO, and the echo of a close. Reconnects \
+            back off exponentially (each attempt shows its delay); a first connection that \
+            fails ends the command, as does any disconnect with --no-reconnect.
+
+            Exit statuses: 0 a clean stop that was asked for (--max-events, --duration), 64 bad \
+            option, 69 the server cannot be reached, does not answer in time, refuses the \
+            upgrade, fails TLS, drops the connection or ends the session (--no-reconnect), 74 \
+            the recording cannot be written, 76 the server broke the WebSocket or gateway \
+            protocol (bad accept value, bad frames, undecodable or oversized payloads, no HELLO \
+            in time, no answer to our close), 77 token rejected (4004), 78 configuration (no \
+            token, 4010-4014), 130 Ctrl-C, 143 SIGTERM.
 
             Output is replay's: --format pretty for people (the default on a terminal), --format \
             jsonl for scripts (the default otherwise, docs/jsonl-output.md), with the same --color, \
@@ -62,8 +72,11 @@ public struct ConnectCommand: ParsableCommand {
         completion: .file())
     var caFile: String?
 
-    @Flag(name: .customLong("no-reconnect"), help: "Stop at the first disconnect.")
+    @Flag(name: .customLong("no-reconnect"), help: "Stop at the first disconnect, with its exit status.")
     var noReconnect = false
+
+    @Option(help: "Seconds to wait for each step: connecting, TLS, the upgrade answer, HELLO, the close echo.")
+    var timeout: Double = 10
 
     @Flag(name: .customLong("keep-session"), help: "On stop, close with a resumable code (4000) instead of 1000.")
     var keepSession = false
@@ -95,6 +108,7 @@ public struct ConnectCommand: ParsableCommand {
         }
         if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events must be at least 1") }
         if let duration, !(duration > 0 && duration < 1e9) { throw ValidationError("--duration must be a positive number of seconds") }
+        guard timeout > 0 && timeout < 86_400 else { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
     public func run() throws {
@@ -103,6 +117,7 @@ public struct ConnectCommand: ParsableCommand {
             configuration: try gatewayConfiguration(), identify: try identify(token: token.value), secrets: token.secrets)
         options.caFile = caFile
         options.reconnects = !noReconnect
+        options.timeout = .milliseconds((timeout * 1000).rounded())
         options.keepSession = keepSession
         options.maxEvents = maxEvents
         options.duration = duration.map { Duration.milliseconds(($0 * 1000).rounded()) }

@@ -3,7 +3,8 @@
 /// Scripts branch on these, so they are part of the command-line interface:
 /// a value never changes meaning once released.
 public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
-    /// 0: everything worked.
+    /// 0: everything worked, and the command stopped because it was asked to (`--max-events`,
+    /// `--duration`, a clean handshake).
     case ok = 0
     /// 1: `serve`: a scenario check failed (the bot did not do what Discord expects of it).
     case checkFailed = 1
@@ -14,12 +15,18 @@ public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
     case dataError = 65
     /// 66 (`EX_NOINPUT`): an input file does not exist or cannot be opened.
     case noInput = 66
-    /// 69 (`EX_UNAVAILABLE`): the server refused the WebSocket upgrade, or could not be reached.
+    /// 69 (`EX_UNAVAILABLE`): the server could not be reached, did not answer in time, refused the
+    /// WebSocket upgrade, failed TLS, dropped the connection, stopped acknowledging heartbeats, or
+    /// ended the session (with `--no-reconnect`).
     case unavailable = 69
     /// 70 (`EX_SOFTWARE`): a bug in `gatewayctl` itself; any error nobody classified lands here.
     case internalError = 70
     /// 74 (`EX_IOERR`): reading or writing a file or the network failed part-way.
     case ioError = 74
+    /// 76 (`EX_PROTOCOL`): the server broke the WebSocket or gateway protocol: a wrong accept
+    /// value or missing upgrade headers, a malformed frame, an undecodable or oversized payload,
+    /// no HELLO in time, no answer to our close.
+    case protocolError = 76
     /// 77 (`EX_NOPERM`): Discord rejected the token (close code 4004).
     case authenticationFailed = 77
     /// 78 (`EX_CONFIG`): the configuration cannot work: no token, or Discord

@@ -100,7 +100,10 @@ public struct HandshakeCommand: ParsableCommand {
 
     /// The handshake over the network, rendered; throws with 69 for a refusal, a failure or a timeout.
     private func performOverNetwork() throws {
-        let configuration = try self.configuration()
+        var waits = try self.configuration()
+        waits.helloTimeout = .nanoseconds(Int64((timeout * 1e9).rounded()))
+        waits.closeTimeout = waits.helloTimeout
+        let configuration = waits
         let (format, colors) = output.resolved()
         let renderer = Renderer(format: format, colors: colors)
         defer { renderer.flush() }

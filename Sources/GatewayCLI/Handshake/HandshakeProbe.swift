@@ -24,8 +24,11 @@ struct HandshakeProbeReport: Sendable {
     var ended: Duration?
     /// Things worth saying that are not failures (no HELLO within the timeout).
     var notes: [(time: Duration, text: String)] = []
-    /// Why the handshake could not be completed: unreachable, TLS, a timeout.
-    var failure: String?
+    /// Why the handshake could not be completed: unreachable, TLS, a timeout (69), or no answer
+    /// to our close (76).
+    var failure: (message: String, status: ProcessExitStatus)?
+    /// The `--timeout` every wait ran with.
+    var timeout: Duration = .seconds(10)
 }
 
 /// Performs the opening handshake with a `GatewayConnection` over NIO (TLS for wss://), waits
@@ -75,6 +78,7 @@ final class HandshakeProbe: ChannelInboundHandler {
         let sslContext = usesTLS ? try GatewayTLS.makeContext(caFile: caFile) : nil
         let promise = loop.makePromise(of: HandshakeProbeReport.self)
         let probe = HandshakeProbe(connection: connection, seconds: seconds, promise: promise)
+        probe.report.timeout = .nanoseconds(Int64((seconds * 1e9).rounded()))
         probe.report.request = request
         probe.report.host = host
         probe.report.port = port
@@ -95,8 +99,9 @@ final class HandshakeProbe: ChannelInboundHandler {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+        let timeout = probe.report.timeout
         bootstrap.connect(host: host, port: port).whenFailure { error in
-            bound.value.fail("cannot reach \(host):\(port): \(error)")
+            bound.value.fail(NetworkFailureText.explain(error, host: host, port: port, timeout: timeout))
         }
         return promise.futureResult
     }
@@ -117,7 +122,10 @@ final class HandshakeProbe: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls { report.tlsEstablished = now() }
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            report.tlsEstablished = now()
+            restartTimer()
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -136,7 +144,7 @@ final class HandshakeProbe: ChannelInboundHandler {
             drain(at: time)
         }
         if phase == .awaitingAnswer && report.failure == nil {
-            report.failure = "\(report.host):\(report.port) closed the connection before answering the upgrade"
+            report.failure = ("\(report.host):\(report.port) closed the connection before answering the upgrade", .unavailable)
         }
         finish()
         context.fireChannelInactive()
@@ -147,9 +155,14 @@ final class HandshakeProbe: ChannelInboundHandler {
             // Ended without close_notify: an ordinary end of input.
         } else if report.failure == nil {
             if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-                report.failure = GatewayTLS.explain(error, host: report.host, port: report.port)
+                report.failure = (
+                    GatewayTLS.explain(error, host: report.host, port: report.port, peer: GatewayTLS.peerCertificate(in: context)), .unavailable
+                )
             } else {
-                report.failure = "connection to \(report.host):\(report.port) failed: \(error)"
+                report.failure = (
+                    NetworkFailureText.explain(error, host: report.host, port: report.port, timeout: report.timeout),
+                    .unavailable
+                )
             }
         }
         context.close(promise: nil)
@@ -208,14 +221,18 @@ final class HandshakeProbe: ChannelInboundHandler {
         let limit = "\(Self.format(seconds)) s"
         switch phase {
         case .connecting, .awaitingAnswer:
-            report.failure =
-                "no answer to the upgrade from \(report.host):\(report.port) within \(limit) (--timeout)"
+            let place = "\(report.host):\(report.port)"
+            let message =
+                report.usesTLS && report.tlsEstablished == nil
+                ? "the TLS handshake with \(place) did not finish within \(limit) (--timeout)"
+                : "no answer to the upgrade from \(place) within \(limit) (--timeout)"
+            report.failure = (message, .unavailable)
             context?.close(promise: nil)
         case .awaitingMessage:
             report.notes.append((time, "no message within \(limit); closing"))
             sendClose()
         case .awaitingCloseEcho:
-            report.failure = "the server did not answer the close within \(limit) (--timeout)"
+            report.failure = ("the server did not answer our close within \(limit) (--timeout)", .protocolError)
             context?.close(promise: nil)
         case .done:
             break
@@ -223,7 +240,7 @@ final class HandshakeProbe: ChannelInboundHandler {
     }
 
     private func fail(_ message: String) {
-        if report.failure == nil { report.failure = message }
+        if report.failure == nil { report.failure = (message, .unavailable) }
         finish()
     }
 

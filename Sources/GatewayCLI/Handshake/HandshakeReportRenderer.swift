@@ -2,8 +2,9 @@ import DiscordGateway
 import WebSocketProtocol
 
 /// Shows what `handshake` saw over the network through the shared ``Renderer``, and turns the
-/// outcome into the exit status: 0 for an upgrade closed cleanly, 69 for a refusal, an
-/// unreachable server or a timeout, 65 for an invalid answer.
+/// outcome into the exit status (`connect`'s table, ``DisconnectOutcome``): 0 for an upgrade
+/// closed cleanly, 69 for a refusal, an unreachable server or a timeout before the upgrade, 76 for
+/// a server that breaks the protocol (an invalid answer, a bad frame, no HELLO, no close echo).
 struct HandshakeReportRenderer {
     var renderer: Renderer
     var report: HandshakeProbeReport
@@ -18,8 +19,7 @@ struct HandshakeReportRenderer {
         let expected = request?.value(of: "Sec-WebSocket-Key").map { WebSocketHandshake.acceptValue(forKey: $0) }
         var notes = report.notes[...]
         var rejection: WebSocketRejection?
-        var invalid: String?
-        var closedCleanly = false
+        var ending: DisconnectOutcome?
         for (time, event) in report.events {
             while let note = notes.first, note.time <= time {
                 renderer.info(note.text, context(note.time))
@@ -43,12 +43,7 @@ struct HandshakeReportRenderer {
                 renderer.payload(.event, context(time), .inbound, payload)
             case .disconnected(let disconnect):
                 renderer.close(context(time), disconnect)
-                switch disconnect.cause {
-                case .protocolViolation, .undecodablePayload:
-                    invalid = disconnect.description
-                default:
-                    closedCleanly = disconnect.initiator == .client && disconnect.code?.rawValue == 1000
-                }
+                ending = DisconnectOutcome(disconnect, timeout: report.timeout)
             case .frame, .sent:
                 break
             }
@@ -62,22 +57,39 @@ struct HandshakeReportRenderer {
         if let time = report.ended { phases.append(("closed", time)) }
         if !phases.isEmpty { renderer.timing(context(report.ended ?? phases.last?.time ?? .zero), phases) }
 
-        if let failure = report.failure {
-            if renderer.format == .jsonl { renderer.error(failure, offset: nil) }
-            throw ConnectError(.unreachable, failure, exitStatus: .unavailable)
-        }
         if let rejection {
             throw HandshakeError(
                 .refused, "the server refused the upgrade with HTTP \(rejection.statusCode) \(rejection.reason)")
         }
-        if let invalid {
-            if renderer.format == .jsonl { renderer.error(invalid, offset: nil) }
-            throw HandshakeError(.invalid, "invalid answer: \(invalid)")
+        try fail(with: firstProblem(ending: ending))
+    }
+
+    /// The first thing that went wrong, in the order it happened: a failure before the upgrade,
+    /// a broken answer or frame, no HELLO, then the way the connection ended.
+    private func firstProblem(ending: DisconnectOutcome?) -> ConnectError? {
+        if let failure = report.failure, report.answered == nil {
+            return ConnectError(.unreachable, failure.message, exitStatus: failure.status)
         }
-        if !closedCleanly {
-            let message = "the connection did not close cleanly with 1000"
-            if renderer.format == .jsonl { renderer.error(message, offset: nil) }
-            throw ConnectError(.unreachable, message, exitStatus: .unavailable)
+        if let ending, ending.status == .protocolError, !ending.closeUnanswered {
+            return ending.error
         }
+        if report.answered != nil, report.firstMessage == nil {
+            let limit = NetworkFailureText.seconds(report.timeout)
+            return ConnectError(
+                .protocolViolation, "the server sent no HELLO within \(limit) of the upgrade (--timeout)",
+                exitStatus: .protocolError)
+        }
+        if let failure = report.failure {
+            let kind: ConnectError.Kind = failure.status == .protocolError ? .protocolViolation : .unreachable
+            return ConnectError(kind, failure.message, exitStatus: failure.status)
+        }
+        if let ending, ending.status != .ok { return ending.error }
+        return nil
+    }
+
+    private func fail(with problem: ConnectError?) throws {
+        guard let problem else { return }
+        if renderer.format == .jsonl { renderer.error(problem.message, offset: nil) }
+        throw problem
     }
 }

@@ -8,10 +8,12 @@ public struct ConnectError: Error, Sendable, Hashable, CustomStringConvertible, 
         case missingToken
         /// An option cannot work (intents, shard, CA file, presence).
         case invalidOption
-        /// The TCP connection or the TLS handshake failed.
+        /// The TCP connection or the TLS handshake failed, a wait expired, or the server went away.
         case unreachable
         /// The server refused the WebSocket upgrade.
         case upgradeRejected
+        /// The server broke the WebSocket or gateway protocol.
+        case protocolViolation
         /// Discord closed with a code that forbids reconnecting (4004, 4010-4014).
         case fatalCloseCode
         /// Writing the recording failed.

@@ -1,6 +1,7 @@
 import DiscordGateway
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 /// The only I/O of a live session: one per TCP connection, on the session's event loop.
 ///
@@ -8,6 +9,11 @@ import NIOSSL
 /// ``process(_:)``: the connection turns it into bytes, which are written; the session drains the
 /// events (and may add bytes, such as IDENTIFY); then exactly one scheduled task is kept for the
 /// connection's next deadline. When the connection reaches `.closed` the channel is closed.
+///
+/// Until the upgrade is answered the connection has no deadline of its own, so the handler keeps
+/// one per step (the TLS handshake, then the upgrade response), each `timeout` long. While the
+/// socket cannot take more writes (a server that floods pings and reads nothing), reading stops:
+/// what is waiting to be written stays bounded.
 final class GatewayChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -17,18 +23,50 @@ final class GatewayChannelHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private let timer = DeadlineTimer()
     private var ended = false
+    private let usesTLS: Bool
+    private let timeout: Duration
+    /// A wait before the upgrade completes, which the connection itself does not bound.
+    private enum Step {
+        case tlsHandshake, upgradeResponse
 
-    init(session: GatewaySession, upgradeRequest: [UInt8]) {
+        func expired(at place: String, after limit: String) -> String {
+            switch self {
+            case .tlsHandshake: "the TLS handshake with \(place) did not finish within \(limit) (--timeout)"
+            case .upgradeResponse: "no answer to the upgrade from \(place) within \(limit) (--timeout)"
+            }
+        }
+    }
+
+    /// The step being waited for, and until when.
+    private var step: (kind: Step, deadline: Duration)?
+
+    init(session: GatewaySession, upgradeRequest: [UInt8], usesTLS: Bool, timeout: Duration) {
         self.session = session
         self.upgradeRequest = upgradeRequest
+        self.usesTLS = usesTLS
+        self.timeout = timeout
     }
 
     func channelActive(context: ChannelHandlerContext) {
         self.context = context
         session.channelOpened(self)
+        startStep(usesTLS ? .tlsHandshake : .upgradeResponse)
         write(upgradeRequest)
         session.recordWritten(upgradeRequest, isUpgradeRequest: true)
         context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls, step != nil {
+            startStep(.upgradeResponse)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        if context.channel.isWritable { context.read() }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -49,7 +87,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
         if let sslError = error as? NIOSSLError, case .uncleanShutdown = sslError {
             endOfInput()
         } else {
-            session.transportFailed(error)
+            session.transportFailed(error, peer: GatewayTLS.peerCertificate(in: context))
             endOfInput()
         }
         context.close(promise: nil)
@@ -95,11 +133,25 @@ final class GatewayChannelHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
-    /// Keeps exactly one task, for `deadline`; an unchanged deadline keeps the task it has.
+    /// Keeps exactly one task, for `deadline` (or, while upgrading, the current step's);
+    /// an unchanged deadline keeps the task it has.
     private func schedule(_ deadline: Duration?) {
         guard let context else { return timer.cancel() }
-        timer.schedule(deadline, on: context.eventLoop, at: session.clockDeadline) { [self] in
+        if session.connection.state != .upgrading { step = nil }
+        timer.schedule(deadline ?? step?.deadline, on: context.eventLoop, at: session.clockDeadline) { [self] in
+            if let step, session.connection.state == .upgrading, session.now() >= step.deadline {
+                let (host, port, _) = session.connection.destination
+                session.transportFailed(reason: step.kind.expired(at: "\(host):\(port)", after: NetworkFailureText.seconds(timeout)))
+                closeChannel()
+                return
+            }
             process { connection, now in connection.handleDeadline(now: now) }
         }
+    }
+
+    /// Starts waiting for `kind`, for up to `timeout`.
+    private func startStep(_ kind: Step) {
+        step = (kind, session.now() + timeout)
+        schedule(session.connection.nextDeadline)
     }
 }

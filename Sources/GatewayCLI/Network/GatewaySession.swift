@@ -18,13 +18,19 @@ import NIOSSL
 //   drainEvents        reports every event to the sink, records it, answers HELLO with
 //                      identifyOrResume, counts dispatches for --max-events
 //   connectionEnded    after the channel is gone: stop (fatal close code, rejected upgrade,
-//                      unreachable server, --no-reconnect, a requested stop), or wait
-//                      connection.reconnect() on a scheduled task and connectNext() again
+//                      unreachable server, a first connection that never worked, --no-reconnect,
+//                      a requested stop), or wait connection.reconnect() on a scheduled task and
+//                      connectNext() again
 //   stop(reason)       Ctrl-C, --duration, --max-events: close 1000 (4000 with --keep-session),
-//                      wait for the echo up to stopTimeout, then finish
+//                      wait for the echo up to --timeout, then finish
 //
-// The outcome is a future: success for a clean stop, a ConnectError that carries the exit status
-// otherwise.
+// Every wait is bounded by options.timeout: TCP (the bootstrap's connect timeout), the TLS
+// handshake and the upgrade response (the handler's stage deadline, while the connection is
+// upgrading), HELLO and the close echo (the connection's own deadlines).
+//
+// The outcome is a future: success for a clean stop that was asked for, a ConnectError that
+// carries the exit status otherwise. Each connection's end is judged once (DisconnectOutcome):
+// the first thing that went wrong is the cause the user is told, never a consequence of it.
 
 /// A live gateway session over SwiftNIO: connects, identifies or resumes, reconnects, records,
 /// and reports everything to a sink. Confined to its event loop.
@@ -79,7 +85,8 @@ public final class GatewaySession {
         configuration.reportsSentPayloads = true
         configuration.deliversHandledPayloads = true
         configuration.reportsFrames = options.reportsFrames
-        configuration.closeTimeout = options.stopTimeout
+        configuration.closeTimeout = options.timeout
+        configuration.helloTimeout = options.timeout
         do {
             connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
         } catch {
@@ -128,10 +135,10 @@ public final class GatewaySession {
             finish()
         } else if let handler {
             handler.process { [self] connection, now in closeBytes(&connection, now: now) }
-        } else if !connecting {
+        } else {
+            // Also while TCP is connecting: the connect callback sees `finished` and closes the channel.
             finish()
         }
-        // While TCP is connecting, the connect callback sees stopReason and closes the channel.
     }
 
     // MARK: - Connections
@@ -157,10 +164,11 @@ public final class GatewaySession {
             }
         }
         let sslContext = usesTLS ? tlsContext : nil
+        let timeout = options.timeout
         let serverName = GatewayTLS.serverName(for: host)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(SessionClock.timeAmount(options.timeout))
             .channelInitializer { channel in
                 do {
                     if let sslContext {
@@ -168,7 +176,8 @@ public final class GatewaySession {
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        GatewayChannelHandler(session: bound.value, upgradeRequest: request))
+                        GatewayChannelHandler(
+                            session: bound.value, upgradeRequest: request, usesTLS: usesTLS, timeout: timeout))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
@@ -180,8 +189,9 @@ public final class GatewaySession {
             switch result {
             case .success(let channel):
                 if channel.isActive { self.channel = channel }
-                if stopReason != nil, connection.state != .closed { channel.close(promise: nil) }
+                if finished || stopReason != nil, connection.state != .closed { channel.close(promise: nil) }
             case .failure(let error):
+                guard !finished else { return }
                 transportFailed(error, host: host, port: port)
                 connection.receiveEndOfInput(now: now())
                 _ = drainEvents(now: now())
@@ -203,21 +213,28 @@ public final class GatewaySession {
         connectionEnded()
     }
 
-    /// The transport failed (TCP error, TLS handshake); the channel ends next.
-    func transportFailed(_ error: any Error) {
+    /// The transport failed (TCP error, TLS handshake, with the certificate the server showed);
+    /// the channel ends next.
+    func transportFailed(_ error: any Error, peer: NIOSSLCertificate?) {
         let (host, port, _) = connection.destination
-        transportFailed(error, host: host, port: port)
+        transportFailed(error, host: host, port: port, peer: peer)
     }
 
-    private func transportFailed(_ error: any Error, host: String, port: Int) {
-        guard transportError == nil else { return }
+    private func transportFailed(_ error: any Error, host: String, port: Int, peer: NIOSSLCertificate? = nil) {
         let message: String
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            message = GatewayTLS.explain(error, host: host, port: port)
+            message = GatewayTLS.explain(error, host: host, port: port, peer: peer)
             certificateRejected = true
         } else {
-            message = "connection to \(host):\(port) failed: \(error)"
+            message = NetworkFailureText.explain(error, host: host, port: port, timeout: options.timeout)
         }
+        transportFailed(reason: message)
+    }
+
+    /// The transport failed for a reason the driver found itself (a wait that expired before the
+    /// upgrade); the first such reason of a connection is the one reported.
+    func transportFailed(reason message: String) {
+        guard transportError == nil else { return }
         transportError = message
         sink(.transportError(message: message, connection: connectionNumber, time: now()))
     }
@@ -230,7 +247,11 @@ public final class GatewaySession {
         record { recorder throws(CaptureError) in
             try recorder.disconnected(connection: connectionNumber, reason: reason, at: time)
         }
-        if stopReason != nil {
+        if let requested = stopReason {
+            // A close we asked for that the server never answered is the server's fault.
+            if case .failure = requested {} else if let disconnect, disconnect.closeTimedOut {
+                stopReason = .failure(DisconnectOutcome(disconnect, timeout: options.timeout).error)
+            }
             finish()
             return
         }
@@ -242,16 +263,23 @@ public final class GatewaySession {
             fail(rejectionError(rejection))
             return
         }
-        if let transportError, certificateRejected || !everUpgraded {
+        if let transportError, certificateRejected || !everUpgraded || !options.reconnects {
             fail(ConnectError(.unreachable, transportError, exitStatus: .unavailable))
             return
         }
+        let outcome = disconnect.map { DisconnectOutcome($0, timeout: options.timeout) }
+        if let outcome, !options.reconnects || (!everUpgraded && outcome.status == .protocolError) {
+            // --no-reconnect ends with the status of this disconnect; a server whose first
+            // upgrade is broken will not mend by retrying.
+            fail(outcome.error)
+            return
+        }
         guard options.reconnects else {
-            finish()
+            fail(ConnectError(.unreachable, "the connection ended", exitStatus: .unavailable))
             return
         }
         let delay = connection.reconnect()
-        sink(.reconnecting(delay: delay, willResume: connection.shouldResume, reason: reason, time: time))
+        sink(.reconnecting(delay: delay, willResume: connection.shouldResume, reason: outcome?.cause ?? reason, time: time))
         backoffTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(delay)) { [self] in
             backoffTask = nil
             connectNext()
@@ -271,7 +299,9 @@ public final class GatewaySession {
             case .rejected(let rejected):
                 rejection = rejected
             case .hello:
-                guard stopReason == nil else { break }
+                // A HELLO followed in the same read by the end of the connection (a violation,
+                // a close) is answered by nothing: the cause is what ended it.
+                guard stopReason == nil, connection.state == .open else { break }
                 do {
                     output += try connection.identifyOrResume(options.identify, now: now)
                 } catch {

@@ -23,8 +23,9 @@ public struct GatewaySessionOptions: Sendable {
     public var recordPath: String?
     /// Also report WebSocket frame headers as events.
     public var reportsFrames: Bool
-    /// How long to wait for the echo of our close when stopping.
-    public var stopTimeout: Duration
+    /// The bound on every wait of a connection (`--timeout`): the TCP connection, the TLS
+    /// handshake, the upgrade response, HELLO, and the echo of our close.
+    public var timeout: Duration
 
     /// Creates options with the defaults of `gatewayctl connect`.
     public init(configuration: GatewayConfiguration, identify: GatewayIdentify, secrets: [String] = []) {
@@ -38,6 +39,6 @@ public struct GatewaySessionOptions: Sendable {
         self.duration = nil
         self.recordPath = nil
         self.reportsFrames = false
-        self.stopTimeout = .seconds(2)
+        self.timeout = .seconds(10)
     }
 }

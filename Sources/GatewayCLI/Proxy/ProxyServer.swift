@@ -119,10 +119,10 @@ final class ProxyServer: RunnableListener {
         perform(runner.upstreamEnded(id, now: now), now: now)
     }
 
-    func upstreamError(_ id: Int, _ error: any Error, host: String, port: Int) {
+    func upstreamError(_ id: Int, _ error: any Error, host: String, port: Int, peer: NIOSSLCertificate?) {
         let now = clock.now()
         let context = RenderContext(time: now, connection: id)
-        let reason = Self.explain(error, host: host, port: port)
+        let reason = Self.explain(error, host: host, port: port, peer: peer)
         // Before Discord answered the upgrade (a TLS handshake that failed, a reset), the error is
         // why the bot's upgrade is refused: a 502 that says so, rather than the end of input that
         // follows it read as a broken response. Once relaying, a TLS failure is an error line and
@@ -139,18 +139,12 @@ final class ProxyServer: RunnableListener {
         perform(actions, now: now)
     }
 
-    /// What a failed upstream connection means, in a few words: the TLS verdict, or the socket
-    /// error's own text.
-    static func explain(_ error: any Error, host: String, port: Int) -> String {
+    /// What a failed upstream connection means, in one sentence: the TLS verdict, or the socket's.
+    static func explain(_ error: any Error, host: String, port: Int, peer: NIOSSLCertificate?) -> String {
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            return GatewayTLS.explain(error, host: host, port: port)
+            return GatewayTLS.explain(error, host: host, port: port, peer: peer)
         }
-        var cause: any Error = error
-        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first?.error {
-            cause = first
-        }
-        if let io = cause as? IOError { return "\(host):\(port): \(String(cString: strerror(io.errnoCode)).lowercased())" }
-        return "\(host):\(port): \(cause)"
+        return NetworkFailureText.explain(error, host: host, port: port, timeout: .seconds(10))
     }
 
     /// Answers a REST call (only the gateway's are the proxy's), and shows it.
@@ -204,7 +198,6 @@ final class ProxyServer: RunnableListener {
 
     private func openUpstream(_ id: Int, _ url: WebSocketURL) {
         let context = url.isSecure ? tls : nil
-        let serverName = GatewayTLS.serverName(for: url.host)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let handler = ProxyUpstreamHandler(server: self, connection: id, host: url.host, port: url.port)
         let boundHandler = NIOLoopBound(handler, eventLoop: eventLoop)
@@ -213,7 +206,8 @@ final class ProxyServer: RunnableListener {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let context {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: GatewayTLS.serverName(for: url.host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(boundHandler.value)
                 }
@@ -232,7 +226,7 @@ final class ProxyServer: RunnableListener {
                     }
                     server.perform(server.runner.upstreamConnected(id, now: now), now: now)
                 case .failure(let error):
-                    let reason = Self.explain(error, host: url.host, port: url.port)
+                    let reason = Self.explain(error, host: url.host, port: url.port, peer: nil)
                     server.perform(server.runner.upstreamFailed(id, reason: reason, now: now), now: now)
                 }
             }

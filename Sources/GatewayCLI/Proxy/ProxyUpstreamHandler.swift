@@ -49,7 +49,7 @@ final class ProxyUpstreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        server.upstreamError(id, error, host: host, port: port)
+        server.upstreamError(id, error, host: host, port: port, peer: GatewayTLS.peerCertificate(in: context))
         context.close(promise: nil)
     }
 

@@ -79,7 +79,7 @@ import Testing
     @Test func unreachablePortExits69WithAClearMessage() throws {
         let run = try handshake(["--timeout", "3", "ws://127.0.0.1:1"])
         #expect(run.status == 69)
-        #expect(run.stderr.contains("cannot reach 127.0.0.1:1"), "\(run.stderr)")
+        #expect(run.stderr == "gatewayctl: 127.0.0.1:1 refused the connection (nothing listens there)\n", "\(run.stderr)")
         #expect(run.lines.contains { $0["kind"] == "error" })
     }
 

@@ -171,7 +171,7 @@ import WebSocketProtocol
         let rejected = try #require(client.lines.first { $0["kind"] == "rejected" }, "\(client.stdout)")
         #expect(rejected["status"] == 502)
         let body = rejected["body"]?.stringValue ?? ""
-        #expect(body.contains("the upstream gateway cannot be reached") && body.contains("certificate is not signed by a trusted CA"), "\(body)")
+        #expect(body.contains("the upstream gateway cannot be reached") && body.contains("certificate is not trusted: it is not signed by a trusted CA"), "\(body)")
         #expect(
             proxy.errors.contains {
                 $0["message"]?.stringValue?.hasPrefix("the bot's upgrade was refused with HTTP 502") == true
