@@ -34,7 +34,10 @@ final class InflateOutput {
     /// grows the buffer when it is full.
     func freeSpace(ceiling: Int) -> UnsafeMutableRawBufferPointer {
         if count == capacity && capacity < ceiling {
-            grow(to: capacity > ceiling / 2 ? ceiling : capacity * 2)
+            // Straight to the ceiling once doubling would reach it: stopping at a power of two
+            // one byte short would cost a last growth that copies the whole buffer to add a
+            // single byte, twice the cap in memory for a bomb.
+            grow(to: capacity >= ceiling / 2 ? ceiling : capacity * 2)
         }
         let room = min(capacity, ceiling) - count
         return UnsafeMutableRawBufferPointer(start: base + count, count: max(0, room))
