@@ -188,7 +188,7 @@ _gatewayctl_connect() {
     repeating_flags=()
     non_repeating_flags=(--no-reconnect --keep-session --frames --no-frames --no-status --version -h --help)
     repeating_options=(--event --op)
-    non_repeating_options=(--url --token-env --intents --encoding --compress --shard --large-threshold --presence --ca-file --max-events --duration --record --format --color)
+    non_repeating_options=(--url --token-env --intents --encoding --compress --shard --large-threshold --presence --ca-file --timeout --max-events --duration --record --format --color)
     __gatewayctl_offer_flags_options 0
 
     # Offer option value completions
@@ -224,6 +224,9 @@ _gatewayctl_connect() {
         ;;
     '--ca-file')
         __gatewayctl_add_completions -f
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--max-events')

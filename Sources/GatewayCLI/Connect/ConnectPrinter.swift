@@ -52,10 +52,11 @@ final class ConnectPrinter: @unchecked Sendable {
             if lines { renderer.info("connecting to \(url)", RenderContext(time: time, connection: number)) }
         case .transportError(let message, let number, let time):
             if !filter.quiet { renderer.error(message, offset: nil, RenderContext(time: time, connection: number)) }
-        case .reconnecting(let delay, let willResume, let reason, let time):
+        case .reconnecting(let delay, let willResume, let attempt, let reason, let time):
             if lines {
                 renderer.reconnect(
-                    RenderContext(time: time, connection: connection), delay: delay, willResume: willResume, reason: reason)
+                    RenderContext(time: time, connection: connection), delay: delay, willResume: willResume,
+                    attempt: attempt, reason: reason)
             }
         case .stopping(let reason, let time):
             if lines { renderer.info("stopping: \(reason)", RenderContext(time: time, connection: connection)) }

@@ -17,7 +17,10 @@ public struct HandshakeCommand: ParsableCommand {
             and headers, whether the accept value matched, the timing, and the first message \
             (HELLO) if one arrives within --timeout; then the connection is closed cleanly \
             (1000). Output as replay's (--format, --color). A refused upgrade shows its status, \
-            headers and body and exits 69; so does an unreachable server or a timeout.
+            headers and body and exits 69; so does an unreachable server, a failed TLS \
+            handshake, or a timeout before the upgrade. A server that breaks the protocol (a \
+            wrong accept value or missing headers, a bad frame, an undecodable payload, no \
+            HELLO within --timeout, no answer to the close) exits 76, as connect does.
 
             --print writes the exact upgrade request a client would send for URL and the \
             options: the gateway query (v, encoding, compress) is added after any the URL \

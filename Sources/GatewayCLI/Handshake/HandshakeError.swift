@@ -4,7 +4,9 @@ public struct HandshakeError: Error, Sendable, Hashable, CustomStringConvertible
     public enum Kind: String, Sendable, Hashable {
         /// The server answered with another status than 101 (exit 69).
         case refused
-        /// The response is malformed, incomplete, or its headers or accept value are wrong (exit 65).
+        /// The response in a `--check` file is malformed, incomplete, or its headers or accept
+        /// value are wrong (exit 65: a data error in an input file; over the network, the same
+        /// faults are the server's and exit 76).
         case invalid
     }
 

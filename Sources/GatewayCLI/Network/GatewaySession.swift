@@ -71,6 +71,8 @@ public final class GatewaySession {
     private var rejection: WebSocketRejection?
 
     private var dispatches = 0
+    /// Reconnects since the last READY or RESUMED, shown with each so a failing server's backoff is visible.
+    private var attemptsSinceReady = 0
     private var lastStatusAt: Duration = .zero
     private var dispatchesAtLastStatus = 0
 
@@ -279,7 +281,11 @@ public final class GatewaySession {
             return
         }
         let delay = connection.reconnect()
-        sink(.reconnecting(delay: delay, willResume: connection.shouldResume, reason: outcome?.cause ?? reason, time: time))
+        attemptsSinceReady += 1
+        sink(
+            .reconnecting(
+                delay: delay, willResume: connection.shouldResume, attempt: attemptsSinceReady,
+                reason: outcome?.cause ?? reason, time: time))
         backoffTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(delay)) { [self] in
             backoffTask = nil
             connectNext()
@@ -308,8 +314,9 @@ public final class GatewaySession {
                     let problem = ConnectError(.invalidOption, "cannot send IDENTIFY: \(error)", exitStatus: .configuration)
                     if beginStop(.failure(problem), now: now) { output += closeBytes(&connection, now: now) }
                 }
-            case .dispatch:
+            case .dispatch(let payload):
                 dispatches += 1
+                if payload.eventName == "READY" || payload.eventName == "RESUMED" { attemptsSinceReady = 0 }
                 if let maxEvents = options.maxEvents, dispatches >= maxEvents, beginStop(.maxEvents, now: now) {
                     output += closeBytes(&connection, now: now)
                 }

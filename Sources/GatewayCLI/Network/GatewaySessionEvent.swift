@@ -9,8 +9,9 @@ public enum GatewaySessionEvent: Sendable {
     case gateway(GatewayEvent, connection: Int, time: Duration)
     /// The TCP connection or TLS handshake failed.
     case transportError(message: String, connection: Int, time: Duration)
-    /// The next connection starts after `delay`, and will RESUME or IDENTIFY.
-    case reconnecting(delay: Duration, willResume: Bool, reason: String, time: Duration)
+    /// The next connection starts after `delay`, and will RESUME or IDENTIFY; `attempt` counts the
+    /// connections since the last READY or RESUMED (1 for the first reconnect after a healthy one).
+    case reconnecting(delay: Duration, willResume: Bool, attempt: Int, reason: String, time: Duration)
     /// A snapshot for a status line, at most about once a second.
     case status(GatewaySessionStatus)
     /// The session is stopping cleanly (`--max-events`, `--duration`, Ctrl-C).

@@ -116,15 +116,17 @@ extension Renderer {
 extension Renderer {
     /// A live session's next connection: when it starts, whether it resumes, and why (connect only).
     /// `context` is the connection that ended.
-    public func reconnect(_ context: RenderContext, delay: Duration, willResume: Bool, reason: String) {
+    /// `attempt` counts reconnects since the last READY or RESUMED.
+    public func reconnect(_ context: RenderContext, delay: Duration, willResume: Bool, attempt: Int, reason: String) {
         emit(
             pretty: {
-                prefix(context, nil) + style.dim("↻ reconnecting in \(TimeText.milliseconds(delay)) ms with ")
+                prefix(context, nil) + style.dim("↻ reconnecting in \(TimeText.milliseconds(delay)) ms (attempt \(attempt)) with ")
                     + (willResume ? "RESUME" : "IDENTIFY") + style.dim(": \(reason)")
             },
             json: {
                 var line = object("reconnect", context)
                 line.add("delay", seconds: delay)
+                line.add("attempt", attempt)
                 line.add("resume", willResume)
                 line.add("reason", reason)
                 return line

@@ -1,6 +1,8 @@
 import DiscordGateway
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import Testing
 
 /// `gatewayctl connect` against a real server on loopback: the built binary, its output, exit
@@ -357,6 +359,85 @@ import Testing
         #expect(run.stderr.contains(body))
         #expect(run.lines.contains { $0["kind"] == "rejected" && $0["status"] == 401 })
         #expect(!run.leaksToken)
+    }
+
+    // MARK: A server that misbehaves (the full table runs in Scripts/check-hostile.py)
+
+    @Test func aFrameViolationRightAfterHelloEndsWith76NamingTheViolationOnce() throws {
+        // RSV1 set, no extension negotiated: the first frame after HELLO breaks RFC 6455.
+        let server = try FakeGatewayServer(
+            scenario: .init(opened: { connection in
+                connection.sendHello()
+                connection.writeCut([0xC1, 0x01, 0x41])
+            }))
+        defer { server.shutdown() }
+        let run = try connect(server, ["--compress", "none", "--no-reconnect"])
+        #expect(run.status == 76, "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("gatewayctl: the server broke the WebSocket protocol: reserved bits"), "\(run.stderr)")
+        #expect(run.stderr.contains("at byte"), "\(run.stderr)")
+        #expect(!run.stderr.contains("IDENTIFY"), "\(run.stderr)")
+        #expect(!run.leaksToken)
+    }
+
+    @Test func noHelloWithinTheTimeoutEndsWith76() throws {
+        let server = try FakeGatewayServer(scenario: .init(opened: { _ in }))
+        defer { server.shutdown() }
+        let started = Date()
+        let run = try connect(server, ["--compress", "none", "--no-reconnect", "--timeout", "0.5"])
+        #expect(run.status == 76, "\(run.stderr)")
+        #expect(run.stderr == "gatewayctl: the server sent no HELLO within 0.5 s of the upgrade (--timeout)\n")
+        // HELLO's wait, then the echo of our close (the server answers it).
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(server.connections.first?.closeCode == 4000)
+    }
+
+    @Test func aServerThatKeepsFailingGetsTheBackoffWithEachAttemptShown() throws {
+        // The first connection is healthy and asked to reconnect; every later one never says HELLO.
+        let server = try FakeGatewayServer(
+            scenario: .init(
+                opened: { connection in if connection.index == 1 { connection.sendHello() } },
+                identified: { connection in connection.requestReconnect() }))
+        defer { server.shutdown() }
+        let run = try connect(server, ["--compress", "none", "--timeout", "0.3", "--duration", "4"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let reconnects = run.lines.filter { $0["kind"] == "reconnect" }
+        #expect(reconnects.count >= 3, "\(run.stdout)")
+        #expect(reconnects.compactMap { $0["attempt"]?.intValue } == Array(1...reconnects.count))
+        let delays = reconnects.compactMap { $0["delay"]?.doubleValue }
+        #expect(delays.count == reconnects.count && delays[1] > 0 && delays[2] > delays[1], "\(delays)")
+        #expect(reconnects.first?["reason"] == "the server asked for a reconnect (op 7 RECONNECT)")
+        #expect(reconnects.dropFirst().allSatisfy { $0["reason"]?.stringValue?.contains("no HELLO within 0.3 s") == true })
+    }
+
+    @Test func ctrlCWhileWaitingForTheUpgradeAnswerExits130AtOnce() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? silent.close().wait() }
+        let port = try #require(silent.localAddress?.port)
+        let interruptedAt = NIOLockedValueBox(Date())
+        let run = try GatewayctlRun.run(
+            ["connect", "--url", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "30"],
+            whileRunning: { process in
+                usleep(500_000)
+                interruptedAt.withLockedValue { $0 = Date() }
+                process.interrupt()
+            })
+        #expect(run.status == 130, "\(run.stderr)")
+        #expect(Date().timeIntervalSince(interruptedAt.withLockedValue { $0 }) < 3)
+    }
+
+    @Test func anUpgradeNeverAnsweredEndsWith69NamingTheWait() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? silent.close().wait() }
+        let port = try #require(silent.localAddress?.port)
+        let run = try GatewayctlRun.run(["connect", "--url", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "0.5"])
+        #expect(run.status == 69, "\(run.stderr)")
+        #expect(run.stderr == "gatewayctl: no answer to the upgrade from 127.0.0.1:\(port) within 0.5 s (--timeout)\n")
     }
 
     // MARK: Stopping
