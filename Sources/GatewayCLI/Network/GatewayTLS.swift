@@ -97,7 +97,7 @@ enum GatewayTLS {
         while let range = rest.range(of: "error:") {
             let entry = rest[range.upperBound...].prefix { $0 != "," && $0 != "]" && $0 != ")" }
             let fields = entry.split(separator: ":")
-            if fields.count >= 4 { reasons.append(String(fields[3]).trimmingCharacters(in: .whitespaces)) }
+            if fields.count >= 4, let reason = fields[3].split(separator: " ").first { reasons.append(String(reason)) }
             rest = rest[range.upperBound...]
         }
         if reasons.isEmpty { return text }
