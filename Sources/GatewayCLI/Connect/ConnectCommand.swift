@@ -16,7 +16,7 @@ public struct ConnectCommand: ParsableCommand {
             fails ends the command, as does any disconnect with --no-reconnect.
 
             Exit statuses: 0 a clean stop that was asked for (--max-events, --duration), 64 bad \
-            option, 69 the server cannot be reached, does not answer in time, refuses the \
+            option, 65 a --ca-file with no PEM certificate, 66 one that cannot be read, 69 the server cannot be reached, does not answer in time, refuses the \
             upgrade, fails TLS, drops the connection or ends the session (--no-reconnect), 74 \
             the recording cannot be written, 76 the server broke the WebSocket or gateway \
             protocol (bad accept value, bad frames, undecodable or oversized payloads, no HELLO \

@@ -17,11 +17,11 @@ enum GatewayTLS {
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(caFile)
             } catch {
-                throw ConnectError(
-                    .invalidOption, "--ca-file \(caFile): not PEM certificates (\(error))", exitStatus: .configuration)
+                // A file that is not what it should be is corrupt input (65), as serve's --cert is.
+                throw ConnectError(.invalidOption, "--ca-file \(caFile): not PEM certificates", exitStatus: .dataError)
             }
             guard !certificates.isEmpty else {
-                throw ConnectError(.invalidOption, "--ca-file \(caFile): no certificate in the file", exitStatus: .configuration)
+                throw ConnectError(.invalidOption, "--ca-file \(caFile): no certificate in the file", exitStatus: .dataError)
             }
             configuration.additionalTrustRoots = [.certificates(certificates)]
         }

@@ -38,9 +38,9 @@ public struct ProxyCommand: ParsableCommand {
             passed to the bot), at=SECONDS (since the proxy started), on=EVENT (when Discord \
             sends it); on=READY by default.
 
-            Exit statuses: 64 bad option, 66 a --ca-file that cannot be read, 69 the address \
-            cannot be bound, 78 an unusable --ca-file, 130 Ctrl-C, 143 SIGTERM (every bot is \
-            closed with 1001 first).
+            Exit statuses: 64 bad option, 65 a --ca-file that holds no PEM certificate, 66 one \
+            that cannot be read, 69 the address cannot be bound, 130 Ctrl-C, 143 SIGTERM \
+            (every bot is closed with 1001 first).
 
             Examples:
               gatewayctl proxy --port 8766

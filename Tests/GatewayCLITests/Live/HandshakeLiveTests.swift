@@ -103,5 +103,22 @@ import Testing
             ["--compression", "none", "--ca-file", FakeGatewayServer.certificatePath("other-ca.pem"), server.url])
         #expect(run.status == 69)
         #expect(run.stderr.contains("--ca-file"), "\(run.stderr)")
+        #expect(run.stderr.contains("certificate is not trusted"), "\(run.stderr)")
+        #expect(!run.stderr.contains("/"), "a source path leaked: \(run.stderr)")
+    }
+
+    @Test func aCAFileThatIsNotPEMIsADataErrorInEveryCommand() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-pem-\(UUID().uuidString).pem").path
+        try "not a certificate\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for arguments in [
+            ["handshake", "--ca-file", path, "wss://127.0.0.1:1"],
+            ["connect", "--url", "wss://127.0.0.1:1", "--ca-file", path],
+            ["proxy", "--port", "0", "--ca-file", path],
+        ] {
+            let run = try GatewayctlRun.run(arguments, record: false)
+            #expect(run.status == 65, "\(arguments[0]): \(run.stderr)")
+            #expect(run.stderr == "gatewayctl: --ca-file \(path): not PEM certificates\n", "\(run.stderr)")
+        }
     }
 }
