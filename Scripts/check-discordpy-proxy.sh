@@ -32,7 +32,7 @@ fail() {
 # The traffic: serve's scenarios, recorded by serve with our own client as the bot.
 start_listening recording serve --heartbeat-interval 500 --timeout 10 --scenario normal --scenario reconnect \
     --record "$work/recorded.gwcap"
-DISCORD_TOKEN="$token" "$gatewayctl" connect --url "$listening_gateway" --format jsonl --no-status --duration 20 \
+DISCORD_TOKEN="$token" "$gatewayctl" connect "$listening_gateway" --format jsonl --no-status --duration 20 \
     > "$work/connect.jsonl" 2> "$work/connect.err" &
 connect_pid=$!
 wait "$listening_pid" || fail "serve's scenarios did not pass with our own client"

@@ -67,11 +67,11 @@ bash_complete() { # bash_complete WORD... (the last one is being completed)
         printf "%s\n" "${COMPREPLY[@]}"' bash "$@" 2>&1
 }
 expect bash "gatewayctl " "$(bash_complete gatewayctl '')" $subcommands
-expect bash "gatewayctl connect --comp" "$(bash_complete gatewayctl connect --comp)" --compress
+expect bash "gatewayctl connect --comp" "$(bash_complete gatewayctl connect --comp)" --compression
 
 fish_complete() { fish --no-config -c "source completions/gatewayctl.fish; complete -C '$1'" 2>&1 | cut -f1; }
 expect fish "gatewayctl " "$(fish_complete 'gatewayctl ')" $subcommands
-expect fish "gatewayctl connect --comp" "$(fish_complete 'gatewayctl connect --comp')" --compress
+expect fish "gatewayctl connect --comp" "$(fish_complete 'gatewayctl connect --comp')" --compression
 
 # zsh: completing needs a line editor; drive an interactive zsh through zpty,
 # press TAB, and read the screen (a list of candidates, or the completed line).
@@ -92,8 +92,9 @@ zsh_complete() { # the screen after TAB, one line per row, escape sequences remo
 load="$(zsh -f -c 'fpath=(completions $fpath); autoload -U compinit; compinit -u -D; source completions/_gatewayctl' 2>&1)"
 [[ -z "$load" ]] || fail "zsh: completions/_gatewayctl does not load cleanly: $load"
 expect zsh "gatewayctl " "$(zsh_complete 'gatewayctl ' | sed -n 's/^\([a-z]*\)  *-- .*/\1/p')" $subcommands
-grep -q -- 'gatewayctl connect --compress' <<< "$(zsh_complete 'gatewayctl connect --comp')" \
-    || fail "zsh: completing 'gatewayctl connect --comp' does not give --compress"
+# The line completed in place, or (the URL argument being a candidate too) the one option listed.
+grep -qE -- '^(gatewayctl connect )?--compression( |$)' <<< "$(zsh_complete 'gatewayctl connect --comp')" \
+    || fail "zsh: completing 'gatewayctl connect --comp' does not give --compression"
 
 # 4. The README's install commands work (into a temporary prefix, with the
 #    debug build already made above instead of a release build).

@@ -188,14 +188,11 @@ _gatewayctl_connect() {
     repeating_flags=()
     non_repeating_flags=(--no-reconnect --keep-session --frames --no-frames --no-status --version -h --help)
     repeating_options=(--event --op)
-    non_repeating_options=(--url --token-env --intents --encoding --compress --shard --large-threshold --presence --ca-file --timeout --max-events --duration --record --format --color)
-    __gatewayctl_offer_flags_options 0
+    non_repeating_options=(--token-env --intents --encoding --compression --shard --large-threshold --presence --ca-file --timeout --max-events --duration --record --format --color)
+    __gatewayctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
-    '--url')
-        return
-        ;;
     '--token-env')
         __gatewayctl_add_completions -W "$(eval 'env | cut -d= -f1')"
         return
@@ -208,7 +205,7 @@ _gatewayctl_connect() {
         __gatewayctl_add_completions -W 'json'$'\n''etf'
         return
         ;;
-    '--compress')
+    '--compression')
         __gatewayctl_add_completions -W 'none'$'\n''zlib-stream'$'\n''zstd-stream'$'\n''payload'
         return
         ;;

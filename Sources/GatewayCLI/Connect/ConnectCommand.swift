@@ -33,10 +33,15 @@ public struct ConnectCommand: ParsableCommand {
             Examples:
               gatewayctl connect --intents GUILDS,GUILD_MESSAGES --event MESSAGE_CREATE
               gatewayctl connect --format jsonl --max-events 100 --record session.gwcap | jq -c .
+              gatewayctl connect ws://127.0.0.1:8765 --compression none --no-reconnect --timeout 3
             """)
 
-    @Option(help: "The gateway URL (ws:// for local gateways and proxies).")
-    var url = "wss://gateway.discord.gg"
+    @Argument(help: "The gateway URL (ws:// for local gateways and proxies).")
+    var gatewayURL: String?
+
+    /// The URL's old spelling, kept so scripts written for it go on working.
+    @Option(name: .customLong("url"), help: ArgumentHelp(visibility: .hidden))
+    var urlOption: String?
 
     @Option(
         name: .customLong("token-env"), help: "The environment variable holding the bot token.",
@@ -54,7 +59,11 @@ public struct ConnectCommand: ParsableCommand {
     @Option(
         help: "Compression: zlib-stream, zstd-stream, payload or none.",
         completion: .list(GatewayCompression.allCases.map(\.rawValue)))
-    var compress = "zlib-stream"
+    var compression = "zlib-stream"
+
+    /// `--compression`'s old spelling, kept so scripts written for it go on working.
+    @Option(name: .customLong("compress"), help: ArgumentHelp(visibility: .hidden))
+    var compressAlias: String?
 
     @Option(help: "The shard as ID/COUNT, e.g. 0/2.")
     var shard: String?
@@ -100,6 +109,7 @@ public struct ConnectCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if gatewayURL != nil && urlOption != nil { throw ValidationError("give the URL once: as an argument or with --url") }
         do {
             _ = try identify(token: "validation")
             _ = try gatewayConfiguration()
@@ -136,15 +146,20 @@ public struct ConnectCommand: ParsableCommand {
         guard let wireEncoding = GatewayEncoding(rawValue: encoding.lowercased()) else {
             throw ConnectError(.invalidOption, "--encoding \(encoding): use json or etf", exitStatus: .usage)
         }
-        guard let compression = GatewayCompression(rawValue: compress.lowercased()) else {
+        let requested = compressAlias ?? compression
+        guard let compression = GatewayCompression(rawValue: requested.lowercased()) else {
             throw ConnectError(
-                .invalidOption, "--compress \(compress): use zlib-stream, zstd-stream, payload or none", exitStatus: .usage)
+                .invalidOption, "--compression \(requested): use zlib-stream, zstd-stream, payload or none",
+                exitStatus: .usage)
         }
         if compression == .payload && wireEncoding == .etf {
-            throw ConnectError(.invalidOption, "--compress payload works with --encoding json only", exitStatus: .usage)
+            throw ConnectError(.invalidOption, "--compression payload works with --encoding json only", exitStatus: .usage)
         }
         return GatewayConfiguration(url: url, encoding: wireEncoding, compression: compression)
     }
+
+    /// The URL from the argument, or from `--url`, or Discord's.
+    var url: String { gatewayURL ?? urlOption ?? "wss://gateway.discord.gg" }
 
     func identify(token: String) throws(ConnectError) -> GatewayIdentify {
         var identify = GatewayIdentify(

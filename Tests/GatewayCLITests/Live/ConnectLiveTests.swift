@@ -11,7 +11,7 @@ import Testing
     static let token = GatewayctlRun.token
 
     func connect(_ server: FakeGatewayServer, _ extra: [String], timeout: Double = 10) throws -> GatewayctlRun {
-        try GatewayctlRun.run(["connect", "--url", server.url, "--no-status"] + extra, timeout: timeout)
+        try GatewayctlRun.run(["connect", server.url, "--no-status"] + extra, timeout: timeout)
     }
 
     func expectReplayMatches(_ run: GatewayctlRun, _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation)
@@ -54,7 +54,7 @@ import Testing
                 }))
         defer { server.shutdown() }
         let run = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--no-status", "--intents", "GUILDS,guild_messages", "--max-events", "3"])
+            ["connect", server.url, "--no-status", "--intents", "GUILDS,guild_messages", "--max-events", "3"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -96,7 +96,7 @@ import Testing
     @Test func prettyOutputAndFilters() throws {
         let server = try Self.threeDispatches()
         defer { server.shutdown() }
-        let pretty = try connect(server, ["--compress", "none", "--max-events", "3", "--format", "pretty"])
+        let pretty = try connect(server, ["--compression", "none", "--max-events", "3", "--format", "pretty"])
         #expect(pretty.status == 0, "\(pretty.stderr)")
         #expect(pretty.stdout.contains("DISPATCH READY s=1"), "\(pretty.stdout)")
         #expect(pretty.stdout.contains("DISPATCH MESSAGE_CREATE s=2"))
@@ -109,7 +109,7 @@ import Testing
         #expect(!pretty.leaksToken)
 
         let filtered = try connect(
-            server, ["--compress", "none", "--max-events", "3", "--event", "message_create", "--op", "10"])
+            server, ["--compression", "none", "--max-events", "3", "--event", "message_create", "--op", "10"])
         #expect(filtered.status == 0, "\(filtered.stderr)")
         let kinds = Set(filtered.lines.compactMap { line -> String? in
             if case .string(let kind) = line["kind"] ?? .null { kind } else { nil }
@@ -119,7 +119,7 @@ import Testing
         #expect(filtered.received(op: 10).count == 1)
         #expect(filtered.lines.count == 3)
 
-        let framed = try connect(server, ["--compress", "none", "--max-events", "3", "--op", "0", "--frames"])
+        let framed = try connect(server, ["--compression", "none", "--max-events", "3", "--op", "0", "--frames"])
         #expect(framed.lines.contains { $0["kind"] == "frame" && $0["dir"] == "in" && $0["opcode"] == "text" })
         #expect(RecordingReplay.printed(framed) == ["1 READY", "2 MESSAGE_CREATE", "3 MESSAGE_CREATE"])
         #expect(!framed.lines.contains { $0["kind"] == "sent" })
@@ -135,7 +135,7 @@ import Testing
         defer { server.shutdown() }
         let run = try connect(
             server,
-            ["--compress", "none", "--max-events", "2", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
+            ["--compression", "none", "--max-events", "2", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(server.connections.first?.closeCode == 1000)
         try expectReplayMatches(run, ["1 READY", "2 GUILD_CREATE"])
@@ -145,7 +145,7 @@ import Testing
         let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
         defer { server.shutdown() }
         let run = try connect(
-            server, ["--compress", "none", "--ca-file", FakeGatewayServer.certificatePath("other-ca.pem")])
+            server, ["--compression", "none", "--ca-file", FakeGatewayServer.certificatePath("other-ca.pem")])
         #expect(run.status == 69)
         #expect(run.stderr.contains("not signed by a trusted CA"), "\(run.stderr)")
         #expect(run.stderr.contains("--ca-file"))
@@ -161,7 +161,7 @@ import Testing
                 identified: { connection in connection.after(100) { connection.requestReconnect() } },
                 resumed: { connection in connection.dispatch("MESSAGE_CREATE", ["content": "after resume"]) }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "3"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "3"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -184,7 +184,7 @@ import Testing
                 if connection.index == 1 { connection.invalidateSession(resumable: false) }
             }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "2"], timeout: 12)
+        let run = try connect(server, ["--compression", "none", "--max-events", "2"], timeout: 12)
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -204,7 +204,7 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(identified: { connection in connection.invalidateSession(resumable: true) }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -219,7 +219,7 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(acksHeartbeats: { $0 != 1 }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -246,7 +246,7 @@ import Testing
                 }
             }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let connections = server.connections
@@ -262,7 +262,7 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(identified: { connection in connection.requestReconnect() }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--no-reconnect"])
+        let run = try connect(server, ["--compression", "none", "--no-reconnect"])
         // The server ended the session: not a clean stop that was asked for.
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr == "gatewayctl: the server asked for a reconnect (op 7 RECONNECT)\n", "\(run.stderr)")
@@ -283,7 +283,7 @@ import Testing
                     connection.after(300) { connection.dispatch("MESSAGE_CREATE", [:]) }
                 }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "2"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "2"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let requested = try #require(requestedAt.withLockedValue { $0 })
@@ -308,7 +308,7 @@ import Testing
                     connection.after(100) { connection.sendReady() }
                 }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--max-events", "1"])
+        let run = try connect(server, ["--compression", "none", "--max-events", "1"])
 
         #expect(run.status == 0, "\(run.stderr)")
         let pong = try #require(server.connections[0].frames.first { $0.opcode == .pong })
@@ -323,7 +323,7 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(configure: { $0.acceptedTokens = ["Bot another-token"] }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none"])
+        let run = try connect(server, ["--compression", "none"])
         #expect(run.status == 77)
         #expect(server.connections.count == 1)
         #expect(server.connections[0].violations.map(\.code) == [.authenticationFailed])
@@ -338,7 +338,7 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(configure: { $0.allowsPrivilegedIntents = false }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--intents", "guilds,message_content,GUILD_MEMBERS"])
+        let run = try connect(server, ["--compression", "none", "--intents", "guilds,message_content,GUILD_MEMBERS"])
         #expect(run.status == 78)
         #expect(server.connections.count == 1)
         #expect(server.connections[0].violations.map(\.code) == [.disallowedIntents])
@@ -352,13 +352,25 @@ import Testing
         let server = try FakeGatewayServer(
             scenario: .init(upgrade: { _ in .reject(status: 401, body: body) }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none"])
+        let run = try connect(server, ["--compression", "none"])
         #expect(run.status == 69)
         #expect(server.connections.count == 1)
         #expect(run.stderr.contains("HTTP 401 Unauthorized"), "\(run.stderr)")
         #expect(run.stderr.contains(body))
         #expect(run.lines.contains { $0["kind"] == "rejected" && $0["status"] == 401 })
         #expect(!run.leaksToken)
+    }
+
+    @Test func theOldSpellingsOfTheURLAndCompressionStillWork() throws {
+        let server = try FakeGatewayServer(scenario: .init())
+        defer { server.shutdown() }
+        let run = try GatewayctlRun.run(
+            ["connect", "--url", server.url, "--compress", "none", "--no-status", "--max-events", "1", "--format", "jsonl"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(server.connections.first?.target == "/?v=10&encoding=json")
+        let both = try GatewayctlRun.run(["connect", server.url, "--url", server.url], record: false)
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("give the URL once"), "\(both.stderr)")
     }
 
     // MARK: A server that misbehaves (the full table runs in Scripts/check-hostile.py)
@@ -371,7 +383,7 @@ import Testing
                 connection.writeCut([0xC1, 0x01, 0x41])
             }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--no-reconnect"])
+        let run = try connect(server, ["--compression", "none", "--no-reconnect"])
         #expect(run.status == 76, "\(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(run.stderr)")
@@ -385,7 +397,7 @@ import Testing
         let server = try FakeGatewayServer(scenario: .init(opened: { _ in }))
         defer { server.shutdown() }
         let started = Date()
-        let run = try connect(server, ["--compress", "none", "--no-reconnect", "--timeout", "0.5"])
+        let run = try connect(server, ["--compression", "none", "--no-reconnect", "--timeout", "0.5"])
         #expect(run.status == 76, "\(run.stderr)")
         #expect(run.stderr == "gatewayctl: the server sent no HELLO within 0.5 s of the upgrade (--timeout)\n")
         // HELLO's wait, then the echo of our close (the server answers it).
@@ -400,7 +412,7 @@ import Testing
                 opened: { connection in if connection.index == 1 { connection.sendHello() } },
                 identified: { connection in connection.requestReconnect() }))
         defer { server.shutdown() }
-        let run = try connect(server, ["--compress", "none", "--timeout", "0.3", "--duration", "4"])
+        let run = try connect(server, ["--compression", "none", "--timeout", "0.3", "--duration", "4"])
         #expect(run.status == 0, "\(run.stderr)")
         let reconnects = run.lines.filter { $0["kind"] == "reconnect" }
         #expect(reconnects.count >= 3, "\(run.stdout)")
@@ -419,7 +431,7 @@ import Testing
         let port = try #require(silent.localAddress?.port)
         let interruptedAt = NIOLockedValueBox(Date())
         let run = try GatewayctlRun.run(
-            ["connect", "--url", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "30"],
+            ["connect", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "30"],
             whileRunning: { process in
                 usleep(500_000)
                 interruptedAt.withLockedValue { $0 = Date() }
@@ -435,7 +447,7 @@ import Testing
         let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
         defer { try? silent.close().wait() }
         let port = try #require(silent.localAddress?.port)
-        let run = try GatewayctlRun.run(["connect", "--url", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "0.5"])
+        let run = try GatewayctlRun.run(["connect", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "0.5"])
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr == "gatewayctl: no answer to the upgrade from 127.0.0.1:\(port) within 0.5 s (--timeout)\n")
     }
@@ -447,7 +459,7 @@ import Testing
         let server = try FakeGatewayServer(scenario: .init())
         defer { server.shutdown() }
         let run = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--no-status", "--compress", "none"] + (keepSession ? ["--keep-session"] : []),
+            ["connect", server.url, "--no-status", "--compression", "none"] + (keepSession ? ["--keep-session"] : []),
             whileRunning: { process in
                 let deadline = Date().addingTimeInterval(5)
                 while Date() < deadline && !server.connections.contains(where: { !$0.payloads.isEmpty }) { usleep(10_000) }
@@ -464,7 +476,7 @@ import Testing
         let server = try FakeGatewayServer(scenario: .init())
         defer { server.shutdown() }
         let started = Date()
-        let run = try connect(server, ["--compress", "none", "--duration", "0.8"])
+        let run = try connect(server, ["--compression", "none", "--duration", "0.8"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Date().timeIntervalSince(started) >= 0.8)
         #expect(server.connections.first?.closeCode == 1000)
@@ -479,13 +491,13 @@ import Testing
         defer { server.shutdown() }
         for environment in [[:], ["DISCORD_TOKEN": ""], ["OTHER": Self.token]] {
             let run = try GatewayctlRun.run(
-                ["connect", "--url", server.url], environment: environment, record: false)
+                ["connect", server.url], environment: environment, record: false)
             #expect(run.status == 78)
             #expect(run.stderr.contains("DISCORD_TOKEN"), "\(run.stderr)")
             #expect(!run.leaksToken)
         }
         let named = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--token-env", "MY_BOT_TOKEN"], environment: [:], record: false)
+            ["connect", server.url, "--token-env", "MY_BOT_TOKEN"], environment: [:], record: false)
         #expect(named.status == 78)
         #expect(named.stderr.contains("MY_BOT_TOKEN"))
         #expect(server.connections.isEmpty)

@@ -113,7 +113,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         for arguments in [
             ["handshake", "--ca-file", path, "wss://127.0.0.1:1"],
-            ["connect", "--url", "wss://127.0.0.1:1", "--ca-file", path],
+            ["connect", "wss://127.0.0.1:1", "--ca-file", path],
             ["proxy", "--port", "0", "--ca-file", path],
         ] {
             let run = try GatewayctlRun.run(arguments, record: false)

@@ -35,7 +35,7 @@ import WebSocketProtocol
     ) {
         var status: Int32 = -1
         let client = try GatewayctlRun.run(
-            ["connect", "--url", url, "--format", "jsonl", "--no-status"] + options, timeout: timeout + 10,
+            ["connect", url, "--format", "jsonl", "--no-status"] + options, timeout: timeout + 10,
             whileRunning: { process in
                 status = server.wait(timeout: timeout)
                 kill(process.processIdentifier, SIGINT)
@@ -46,7 +46,7 @@ import WebSocketProtocol
     /// `connect` through `url` for `seconds`.
     func connect(_ url: String, seconds: Double, _ options: [String] = []) throws -> GatewayctlRun {
         try GatewayctlRun.run(
-            ["connect", "--url", url, "--format", "jsonl", "--no-status", "--duration", String(seconds)] + options,
+            ["connect", url, "--format", "jsonl", "--no-status", "--duration", String(seconds)] + options,
             timeout: seconds + 10)
     }
 
@@ -197,7 +197,7 @@ import WebSocketProtocol
         let server = try Server(["--heartbeat-interval", "500", "--timeout", "10", "--scenario", "normal", "--scenario", "reconnect"])
         let port = try #require(server.port)
         let proxy = try Proxy(upstream: server.url)
-        let (client, status) = try connect(proxy.url, until: server, timeout: 20, ["--encoding", encoding, "--compress", compress])
+        let (client, status) = try connect(proxy.url, until: server, timeout: 20, ["--encoding", encoding, "--compression", compress])
         #expect(status == 0, "\(server.stderr)\n\(server.verdicts)")
         #expect(server.verdicts.count >= 5 && server.verdicts.allSatisfy { $0["passed"] == true }, "\(server.verdicts)")
         // Both legs asked for the bot's format (payload compression is asked for in IDENTIFY);
@@ -553,7 +553,7 @@ import WebSocketProtocol
     func anUpstreamThatSendsGarbageGetsTheBotClosedWith4000(_ what: String, _ junk: [UInt8]) throws {
         let gateway = try JunkGateway(junk: junk)
         let proxy = try Proxy(upstream: "ws://127.0.0.1:\(gateway.port)")
-        let client = try connect(proxy.url, seconds: 3, ["--compress", "none", "--no-reconnect"])
+        let client = try connect(proxy.url, seconds: 3, ["--compression", "none", "--no-reconnect"])
         let close = try #require(client.lines.first { $0["kind"] == "close" }, "\(what): \(client.stdout)\n\(proxy.stdout)")
         // 4000 lets a bot come back (no session to resume yet: the junk came before HELLO).
         #expect(close["by"] == "server" && close["code"] == 4000 && close["reconnect"] == true, "\(what): \(close)")
@@ -593,7 +593,7 @@ import WebSocketProtocol
         defer { _ = server.stop() }
         let proxy = try Proxy(upstream: server.url)
         let client = try GatewayctlRun.run(
-            ["connect", "--url", proxy.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
+            ["connect", proxy.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
             whileRunning: { _ in
                 usleep(1_500_000)
                 kill(proxy.process.processIdentifier, signal)

@@ -12,7 +12,7 @@ import Testing
 
     func connect(_ url: String, seconds: Int) throws -> GatewayctlRun {
         try GatewayctlRun.run(
-            ["connect", "--url", url, "--format", "jsonl", "--no-status", "--duration", String(seconds)],
+            ["connect", url, "--format", "jsonl", "--no-status", "--duration", String(seconds)],
             timeout: Double(seconds) + 10)
     }
 
@@ -44,7 +44,7 @@ import Testing
         let runs = ConcurrentRuns()
         DispatchQueue.concurrentPerform(iterations: 2) { shard in
             let run = try? GatewayctlRun.run(
-                ["connect", "--url", url, "--format", "jsonl", "--no-status", "--duration", "6", "--shard", "\(shard)/2"],
+                ["connect", url, "--format", "jsonl", "--no-status", "--duration", "6", "--shard", "\(shard)/2"],
                 timeout: 16)
             runs.append(run)
         }
@@ -92,7 +92,7 @@ import Testing
              "--cert", FakeGatewayServer.certificatePath("server.pem"), "--key", FakeGatewayServer.certificatePath("server.key")])
         #expect(server.url.hasPrefix("wss://127.0.0.1:"))
         let client = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem"), "--format", "jsonl",
+            ["connect", server.url, "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem"), "--format", "jsonl",
              "--no-status", "--duration", "4"], timeout: 14)
         #expect(server.wait(timeout: 15) == 0, "\(server.stderr)\n\(client.stderr)")
         #expect(server.verdicts.count >= 5 && server.verdicts.allSatisfy { $0["passed"] == true }, "\(server.verdicts)")
@@ -127,7 +127,7 @@ import Testing
     func aStopSignalClosesEveryConnectionWith1001(signal: Int32, status: Int32, message: String) throws {
         let server = try Server(["--scenario", "normal"])
         let client = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
+            ["connect", server.url, "--format", "jsonl", "--no-status", "--no-reconnect"], timeout: 10,
             whileRunning: { _ in
                 usleep(1_500_000)
                 kill(server.process.processIdentifier, signal)
@@ -142,7 +142,7 @@ import Testing
         let server = try Server([])
         defer { server.process.terminate() }
         let client = try GatewayctlRun.run(
-            ["connect", "--url", server.url, "--format", "jsonl", "--no-status"], timeout: 10,
+            ["connect", server.url, "--format", "jsonl", "--no-status"], timeout: 10,
             whileRunning: { process in
                 usleep(1_500_000)
                 process.terminate()
