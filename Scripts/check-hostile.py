@@ -214,8 +214,12 @@ class Run:
     status: int = 0
     seconds: float = 0.0
     mib: float = 0.0
-    cause: str = ""
+    cause: str = ""      # the `gatewayctl:` line
+    last: str = ""       # standard error's last line, shown when there is no cause line
     failures: list = field(default_factory=list)
+
+    def shown_cause(self):
+        return self.cause or ("[last stderr line] " + self.last if self.last else "")
 
 
 def run_child(argv):
@@ -266,6 +270,7 @@ def judge(run, stdout, stderr, killed):
     lines = [line for line in stderr.decode(errors="replace").splitlines() if line.strip()]
     causes = [line for line in lines if line.startswith("gatewayctl:")]
     run.cause = causes[-1] if causes else ""
+    run.last = lines[-1].strip() if lines else ""
     failing = run.status != 0 if e.status is None else e.status != 0
     if failing and len(causes) != 1:
         f.append("%d lines start with 'gatewayctl:' on standard error, expected exactly one" % len(causes))
@@ -283,7 +288,12 @@ def judge(run, stdout, stderr, killed):
 def check_case(gatewayctl, case, connect_timeout, verbose):
     compression, commands = EXPECT[case]
     runs = []
-    server = Server(case)
+    try:
+        server = Server(case)
+    except RuntimeError as e:
+        run = Run(case, "server", Expect(0), failures=[str(e)])
+        report_line(run)
+        return [run]
     try:
         for command in ("connect", "handshake"):
             if command not in commands:
@@ -308,7 +318,7 @@ def report_line(run):
     want = "any" if run.expect.status is None else str(run.expect.status)
     print("%s %-26s %-9s exit %3d (want %3s) %6.2f s %6.1f MiB  %s" % (
         "FAIL" if run.failures else "ok  ", run.case, run.command, run.status, want,
-        run.seconds, run.mib, run.cause or "-"), flush=True)
+        run.seconds, run.mib, run.shown_cause() or "-"), flush=True)
     for failure in run.failures:
         print("      - " + failure, flush=True)
 
@@ -317,7 +327,7 @@ def markdown(runs):
     rows = ["| case | command | exit | seconds | peak MiB | cause |",
             "|---|---|---:|---:|---:|---|"]
     for r in runs:
-        cause = (r.cause[len("gatewayctl:"):].strip() if r.cause else "").replace("|", "\\|")
+        cause = (r.cause[len("gatewayctl:"):].strip() if r.cause else r.shown_cause()).replace("|", "\\|")
         rows.append("| %s | %s | %d | %.2f | %.1f | %s |" % (r.case, r.command, r.status, r.seconds, r.mib, cause))
     return "\n".join(rows)
 
