@@ -163,7 +163,7 @@ import Testing
         #expect(result.status == 69)
         #expect(result.stdout.contains("status: HTTP/1.1 401 Unauthorized\nheader: Content-Type: text/plain\n"))
         #expect(result.stdout.contains("body:\nbad token :(\n"))
-        #expect(result.stderr.contains("refused the upgrade with HTTP 401"))
+        #expect(result.stderr.contains("refused the WebSocket upgrade with HTTP 401"))
     }
 
     @Test func usageErrors() throws {

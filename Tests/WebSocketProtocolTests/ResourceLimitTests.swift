@@ -100,6 +100,36 @@ import Testing
         #expect(offset > acceptResponse().count + fed - next.count && offset <= acceptResponse().count + fed)
         Self.expectBounded(result, "a message of 1 MiB fragments over an 8 MiB limit")
     }
+
+    @Test func aFloodOfPingsKeepsEachPayloadSmall() throws {
+        // 100,000 pings of 8 bytes, all queued as events before they are drained:
+        // each payload must own a buffer of about its size (they once crept up by a few bytes
+        // a ping, 600 MB for a 3-second flood), and every ping is answered.
+        var client = try openClient()
+        var rng = SplitMix64(seed: 7)
+        let count = 100_000
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 10)
+        for index in 0..<count {
+            bytes += ServerPeer.frame(.ping, (0..<8).map { UInt8(truncatingIfNeeded: index >> ($0 * 8)) })
+        }
+        var output: [UInt8] = []
+        var events: [WebSocketEvent] = []
+        // In reads of 64 KiB, as a socket delivers them: frames cut across reads too.
+        let reads = stride(from: 0, to: bytes.count, by: 65_536).map { Array(bytes[$0..<min($0 + 65_536, bytes.count)]) }
+        let result = Self.measured { (output, events) = client.feed(reads, rng: &rng) }
+        var largestCapacity = 0
+        var pings = 0
+        for case .ping(let payload) in events {
+            pings += 1
+            largestCapacity = max(largestCapacity, payload.capacity)
+        }
+        #expect(pings == count)
+        #expect(largestCapacity <= 64, "a ping payload's buffer grew to \(largestCapacity) bytes")
+        // A masked pong of 8 bytes is 14 bytes.
+        #expect(output.count == count * 14)
+        Self.expectBounded(result, "100,000 pings")
+    }
 }
 
 /// This process's resident memory from /proc (Linux; nil elsewhere).

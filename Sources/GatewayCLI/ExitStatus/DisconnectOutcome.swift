@@ -64,6 +64,19 @@ struct DisconnectOutcome: Sendable, Hashable {
         }
     }
 
+    /// A refused upgrade in one line: the status, and the start of the body with its line
+    /// breaks folded (the whole body is on standard output, in the `rejected` line).
+    static func refusal(_ rejection: WebSocketRejection) -> String {
+        var text = "the server refused the WebSocket upgrade with HTTP \(rejection.statusCode) \(rejection.reason)"
+        let words = String(decoding: rejection.body.prefix(4096), as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard !words.isEmpty else { return text }
+        let body = words.joined(separator: " ")
+        let limit = 200
+        text += ": " + (body.count > limit ? body.prefix(limit) + "…" : body)
+        if rejection.isBodyTruncated && body.count <= limit { text += " [body truncated]" }
+        return text
+    }
+
     /// Where the input stopped, as the end of a sentence.
     static func describe(_ truncation: WebSocketTruncation) -> String {
         switch truncation {

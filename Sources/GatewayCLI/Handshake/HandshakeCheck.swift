@@ -39,8 +39,7 @@ struct HandshakeCheck {
                 return
             case .rejected(let rejection):
                 if !rejection.body.isEmpty { output.write("body:\n" + String(decoding: rejection.body, as: UTF8.self) + "\n") }
-                throw HandshakeError(
-                    .refused, "the server refused the upgrade with HTTP \(rejection.statusCode) \(rejection.reason)")
+                throw HandshakeError(.refused, DisconnectOutcome.refusal(rejection))
             case .closed(let closure):
                 throw HandshakeError(.invalid, "invalid response: \(closure.error.map { "\($0)" } ?? "\(closure)")")
             case .frame, .message, .ping, .pong:

@@ -201,6 +201,9 @@ final class HandshakeProbe: ChannelInboundHandler {
 
     private func sendClose() {
         guard phase == .awaitingMessage else { return }
+        // A message read together with the end of the connection (a violation right behind
+        // HELLO): there is nothing left to close, and the disconnect still being drained says why.
+        guard connection.state == .open || connection.state == .awaitingHello else { return }
         let time = now()
         do {
             let bytes = try connection.close(code: .normalClosure, reason: "", now: time)

@@ -58,8 +58,7 @@ struct HandshakeReportRenderer {
         if !phases.isEmpty { renderer.timing(context(report.ended ?? phases.last?.time ?? .zero), phases) }
 
         if let rejection {
-            throw HandshakeError(
-                .refused, "the server refused the upgrade with HTTP \(rejection.statusCode) \(rejection.reason)")
+            throw HandshakeError(.refused, DisconnectOutcome.refusal(rejection))
         }
         try fail(with: firstProblem(ending: ending))
     }

@@ -441,12 +441,7 @@ public final class GatewaySession {
     }
 
     private func rejectionError(_ rejection: WebSocketRejection) -> ConnectError {
-        var message = "the server refused the WebSocket upgrade: HTTP \(rejection.statusCode) \(rejection.reason)"
-        let body = String(decoding: rejection.body.prefix(2000), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if !body.isEmpty { message += "\n\(body)" }
-        if rejection.isBodyTruncated || rejection.body.count > 2000 { message += "\n[body truncated]" }
-        return ConnectError(.upgradeRejected, message, exitStatus: .unavailable)
+        ConnectError(.upgradeRejected, DisconnectOutcome.refusal(rejection), exitStatus: .unavailable)
     }
 
     private func fatalCloseError(_ code: GatewayCloseCode) -> ConnectError {

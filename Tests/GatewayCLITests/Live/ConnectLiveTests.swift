@@ -355,9 +355,9 @@ import Testing
         let run = try connect(server, ["--compression", "none"])
         #expect(run.status == 69)
         #expect(server.connections.count == 1)
-        #expect(run.stderr.contains("HTTP 401 Unauthorized"), "\(run.stderr)")
-        #expect(run.stderr.contains(body))
-        #expect(run.lines.contains { $0["kind"] == "rejected" && $0["status"] == 401 })
+        // One line on standard error, the body folded into it; all of it in the `rejected` line.
+        #expect(run.stderr == "gatewayctl: the server refused the WebSocket upgrade with HTTP 401 Unauthorized: \(body)\n")
+        #expect(run.lines.contains { $0["kind"] == "rejected" && $0["status"] == 401 && $0["body"] == .string(body) })
         #expect(!run.leaksToken)
     }
 
