@@ -449,7 +449,7 @@ _gatewayctl_proxy() {
     repeating_flags=()
     non_repeating_flags=(--frames --no-frames --version -h --help)
     repeating_options=(--inject --event --op)
-    non_repeating_options=(--host --port --upstream --ca-file --record --format --color)
+    non_repeating_options=(--host --port --upstream --ca-file --record --timeout --format --color)
     __gatewayctl_offer_flags_options 0
 
     # Offer option value completions
@@ -472,6 +472,9 @@ _gatewayctl_proxy() {
         ;;
     '--record')
         __gatewayctl_add_completions -f
+        return
+        ;;
+    '--timeout')
         return
         ;;
     '--format')

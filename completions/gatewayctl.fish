@@ -33,7 +33,7 @@ function __gatewayctl_parse_tokens -S
         case 'serve'
             __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'script=+' 'bots=' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'capture=' 'speed=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'proxy'
-            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'upstream=' 'ca-file=' 'inject=+' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 0 'host=' 'port=' 'upstream=' 'ca-file=' 'inject=+' 'record=' 'timeout=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -185,6 +185,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" ca-file' -l 'ca-file' -d 'Also trust the CAs in this PEM file for a wss:// upstream.' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy"' -l 'inject' -d 'A fault to make, ACTION[@WHEN] (repeatable; see the discussion).' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" record' -l 'record' -d 'Record both legs to this capture file (replay; replay --upstream for Discord\'s side).' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" timeout' -l 'timeout' -d 'Seconds the upstream may take to answer a bot\'s upgrade (TCP, TLS, the upgrade): then the bot gets 504.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" format' -l 'format' -d 'Output format: pretty or jsonl (default: pretty on a terminal, jsonl otherwise).' -rfka 'pretty jsonl'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" color' -l 'color' -d 'Color pretty output: auto, always or never (auto honours NO_COLOR).' -rfka 'auto always never'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy"' -l 'event' -d 'Show only dispatches with this event name (repeatable).' -rfka 'READY RESUMED GUILD_CREATE GUILD_UPDATE GUILD_DELETE GUILD_MEMBER_ADD GUILD_MEMBER_UPDATE GUILD_MEMBER_REMOVE CHANNEL_CREATE CHANNEL_UPDATE CHANNEL_DELETE THREAD_CREATE MESSAGE_CREATE MESSAGE_UPDATE MESSAGE_DELETE MESSAGE_REACTION_ADD MESSAGE_REACTION_REMOVE TYPING_START PRESENCE_UPDATE VOICE_STATE_UPDATE INTERACTION_CREATE'

@@ -20,6 +20,9 @@ public struct GatewayProxyConfiguration: Sendable {
     public var codecLimits = CodecLimits()
     /// How long a leg's closing handshake may take before its transport is cut.
     public var closeTimeout: Duration = .seconds(5)
+    /// How long the upstream may take from the bot's upgrade request to its answer (the
+    /// transport, TLS and the upgrade): then the bot is refused with 504 and the upstream cut.
+    public var upstreamTimeout: Duration = .seconds(10)
     /// Whether the bot leg's transport compression favours speed over size (zlib and zstd at
     /// level 1): that leg usually crosses only loopback, and compressing again is most of what
     /// the relay costs.

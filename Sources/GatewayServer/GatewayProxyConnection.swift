@@ -77,6 +77,8 @@ public struct GatewayProxyConnection {
     private var upstreamLegOver = false
     private var botCloseDeadline: Duration?
     private var upstreamCloseDeadline: Duration?
+    /// Until when the upstream may take to answer the upgrade (``GatewayProxyConfiguration/upstreamTimeout``).
+    private var upstreamAnswerDeadline: Duration?
     /// When the bot's last heartbeat arrived and was passed on.
     private var heartbeatAt: Duration?
     /// Discord's payloads held by ``delay``, in the order they came: when each is due.
@@ -104,10 +106,10 @@ public struct GatewayProxyConnection {
         }
     }
 
-    /// When ``handleDeadline(now:)`` must be called next: a delayed payload, or a closing
-    /// handshake that may take no longer.
+    /// When ``handleDeadline(now:)`` must be called next: a delayed payload, a closing
+    /// handshake that may take no longer, or the end of the wait for the upstream's answer.
     public var nextDeadline: Duration? {
-        [delayed.first?.due, botCloseDeadline, upstreamCloseDeadline].compactMap { $0 }.min()
+        [delayed.first?.due, botCloseDeadline, upstreamCloseDeadline, upstreamAnswerDeadline].compactMap { $0 }.min()
     }
 
     /// The next event, or nil.
@@ -204,10 +206,28 @@ public struct GatewayProxyConnection {
         return output
     }
 
-    /// Does what is due at `now`: delayed payloads go to the bot, and a leg whose closing
-    /// handshake took too long is cut.
+    /// Does what is due at `now`: delayed payloads go to the bot, a leg whose closing
+    /// handshake took too long is cut, and an upstream that did not answer the upgrade in time
+    /// is cut with the bot refused (504).
     public mutating func handleDeadline(now: Duration) -> GatewayProxyOutput {
         var output = GatewayProxyOutput()
+        if let deadline = upstreamAnswerDeadline, now >= deadline {
+            upstreamAnswerDeadline = nil
+            switch phase {
+            case .connectingUpstream, .upgradingUpstream:
+                let (whole, fraction) = configuration.upstreamTimeout.components
+                let seconds = fraction == 0 ? "\(whole)" : "\(Double(whole) + Double(fraction) / 1e18)"
+                refuseBot(
+                    status: 504, reason: "the upstream gateway did not answer the upgrade within \(seconds) s",
+                    output: &output)
+                output.closesUpstreamTransport = true
+                upstreamLegOver = true
+                finishIfOver()
+                return output
+            case .awaitingBot, .relaying, .closed:
+                break
+            }
+        }
         while let first = delayed.first, first.due <= now {
             delayed.removeFirst()
             deliver(first.payload, output: &output)
@@ -285,7 +305,7 @@ public struct GatewayProxyConnection {
         while let event = bot.nextEvent() {
             switch event {
             case .upgradeRequested(let request):
-                requestUpstream(for: request, output: &output)
+                requestUpstream(for: request, now: now, output: &output)
             case .refused(let status, let error):
                 // The refusal is in `toBot`; it says `Connection: close`, so the socket ends with it.
                 emit(.refused(status: status, reason: error.message))
@@ -305,7 +325,9 @@ public struct GatewayProxyConnection {
         }
     }
 
-    private mutating func requestUpstream(for request: WebSocketUpgradeRequest, output: inout GatewayProxyOutput) {
+    private mutating func requestUpstream(
+        for request: WebSocketUpgradeRequest, now: Duration, output: inout GatewayProxyOutput
+    ) {
         let asked: GatewayConnectionQuery
         do {
             asked = try GatewayConnectionQuery(target: request.target)
@@ -329,6 +351,7 @@ public struct GatewayProxyConnection {
         self.query = asked
         upstreamURL = url
         phase = .connectingUpstream(url, asked, userAgent: userAgent)
+        upstreamAnswerDeadline = now + configuration.upstreamTimeout
         emit(.upstreamNeeded(url, asked))
     }
 
@@ -443,6 +466,7 @@ public struct GatewayProxyConnection {
             return
         }
         phase = .relaying
+        upstreamAnswerDeadline = nil
         emit(.connected(query, upstream: url))
         // What the bot sent after its request, before the 101 (frames it should have held back),
         // was read by the accept: handled now, not when the bot's next bytes happen to come.

@@ -205,6 +205,35 @@ import WebSocketProtocol
         #expect(proxy.state == .closed)
     }
 
+    @Test(arguments: [false, true])
+    func anUpstreamThatNeverAnswersIsCutWithA504AtTheTimeout(transportOpened: Bool) throws {
+        var configuration = GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL)
+        configuration.upstreamTimeout = .milliseconds(1500)
+        var proxy = GatewayProxyConnection(configuration: configuration, random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: .seconds(2))
+        // Whether the TCP connection opened and the upgrade went out, or TCP never connected,
+        // one wait bounds both.
+        if transportOpened { #expect(!proxy.upstreamConnected(now: .seconds(2)).toUpstream.isEmpty) }
+        #expect(proxy.nextDeadline == .milliseconds(3500))
+        #expect(proxy.handleDeadline(now: .milliseconds(3499)).isEmpty)
+        let output = proxy.handleDeadline(now: .milliseconds(3500))
+        let response = String(decoding: output.toBot, as: UTF8.self)
+        #expect(response.hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"), "\(response)")
+        #expect(response.hasSuffix("the upstream gateway did not answer the upgrade within 1.5 s\n"))
+        #expect(output.closesBotTransport && output.closesUpstreamTransport)
+        #expect(proxy.state == .closed)
+        #expect(proxy.nextDeadline == nil)
+    }
+
+    @Test func anUpstreamThatAnswersInTimeHasNoDeadlineLeft() throws {
+        var trio = try ProxyTrio()
+        trio.connect()
+        #expect(trio.proxy.state == .relaying)
+        #expect(trio.proxy.nextDeadline == nil)
+    }
+
     @Test func anUnreachableUpstreamIsA502() throws {
         var proxy = GatewayProxyConnection(
             configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),

@@ -70,12 +70,16 @@ public struct ProxyCommand: ParsableCommand {
     @Option(help: "Record both legs to this capture file (replay; replay --upstream for Discord's side).", completion: .file())
     var record: String?
 
+    @Option(help: "Seconds the upstream may take to answer a bot's upgrade (TCP, TLS, the upgrade): then the bot gets 504.")
+    var timeout: Double = 10
+
     @OptionGroup var output: OutputOptions
 
     @OptionGroup var filters: FilterOptions
 
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard timeout > 0 && timeout < 86_400 else { throw ValidationError("--timeout must be a positive number of seconds") }
         do {
             let url = try WebSocketURL(upstream)
             guard url.requestTarget == "/" || url.requestTarget.isEmpty else {
@@ -117,6 +121,7 @@ public struct ProxyCommand: ParsableCommand {
         let filter = filters.filter(framesByDefault: false)
         var configuration = GatewayProxyConfiguration(upstreamURL: upstream, proxyURL: "")
         configuration.webSocket.reportsFrames = filter.showsFrames
+        configuration.upstreamTimeout = .milliseconds((timeout * 1000).rounded())
         let proxyConfiguration = configuration
         let (host, port, record) = (host, port, record)
         let (_, stoppedBy) = try ListenerRun.run(

@@ -144,7 +144,7 @@ final class ProxyServer: RunnableListener {
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return GatewayTLS.explain(error, host: host, port: port, peer: peer)
         }
-        return NetworkFailureText.explain(error, host: host, port: port, timeout: .seconds(10))
+        return NetworkFailureText.explain(error, host: host, port: port, timeout: nil)
     }
 
     /// Answers a REST call (only the gateway's are the proxy's), and shows it.
@@ -202,7 +202,7 @@ final class ProxyServer: RunnableListener {
         let handler = ProxyUpstreamHandler(server: self, connection: id, host: url.host, port: url.port)
         let boundHandler = NIOLoopBound(handler, eventLoop: eventLoop)
         ClientBootstrap(group: eventLoop)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(SessionClock.timeAmount(runner.configuration.upstreamTimeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let context {
