@@ -29,10 +29,11 @@ struct ReplayPacer {
 
     /// How long to wait, at `now`, before showing a record recorded at `time`.
     mutating func wait(before time: CaptureTimeOffset, now: ContinuousClock.Instant) -> Duration {
-        let (gap, overflow) = time.microseconds.subtractingReportingOverflow(recorded)
         // Time going backwards (or standing still) shows the record at once and keeps the latest
         // time, so the next forward step is measured from it and not waited out twice.
-        if !overflow && gap <= 0 { return .zero }
+        guard time.microseconds > recorded else { return .zero }
+        // Forward, the difference overflows only for a jump longer than any cap.
+        let (gap, overflow) = time.microseconds.subtractingReportingOverflow(recorded)
         recorded = time.microseconds
         let base = now - due > Self.catchUpLimit ? now : due
         due = base + Self.step(microseconds: overflow ? .max : gap, speed: speed)
