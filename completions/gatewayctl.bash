@@ -256,9 +256,9 @@ _gatewayctl_connect() {
 
 _gatewayctl_replay() {
     repeating_flags=()
-    non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --upstream --version -h --help)
+    non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --upstream --realtime --follow --version -h --help)
     repeating_options=(--event --op)
-    non_repeating_options=(--format --color --chunk-size --encoding --compression)
+    non_repeating_options=(--format --color --chunk-size --encoding --compression --speed)
     __gatewayctl_offer_flags_options 1
 
     # Offer option value completions
@@ -287,6 +287,9 @@ _gatewayctl_replay() {
         ;;
     '--compression')
         __gatewayctl_add_completions -W 'none'$'\n''zlib-stream'$'\n''zstd-stream'$'\n''payload'
+        return
+        ;;
+    '--speed')
         return
         ;;
     esac

@@ -25,7 +25,7 @@ function __gatewayctl_parse_tokens -S
         case 'connect'
             __gatewayctl_parse_subcommand 1 'token-env=' 'intents=' 'encoding=' 'compression=' 'shard=' 'large-threshold=' 'presence=' 'ca-file=' 'no-reconnect' 'timeout=' 'keep-session' 'max-events=' 'duration=' 'record=' 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'no-status' 'version' 'h/help'
         case 'replay'
-            __gatewayctl_parse_subcommand 1 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'summary' 'q/quiet' 'chunk-size=' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 1 'format=' 'color=' 'event=+' 'op=+' 'frames' 'no-frames' 'summary' 'q/quiet' 'chunk-size=' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'realtime' 'speed=' 'follow' 'version' 'h/help'
         case 'decode'
             __gatewayctl_parse_subcommand 1 'file=' 'base64' 'as=' 'format=' 'color=' 'version' 'h/help'
         case 'handshake'
@@ -135,6 +135,9 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" compression' -l 'compression' -d 'The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.' -rfka 'none zlib-stream zstd-stream payload'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" no-handshake' -l 'no-handshake' -d 'The raw dump starts directly at the first frame, without the HTTP response.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" upstream' -l 'upstream' -d 'For a proxy recording: replay what Discord sent the proxy, not what the bot received.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" realtime' -l 'realtime' -d 'Replay at the recording\'s own pace, as it happened (capture recordings have times).'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" speed' -l 'speed' -d 'Replay at this multiple of the recorded pace: 2 twice as fast, 0.5 half as fast (implies --realtime).' -rfka ''
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" follow' -l 'follow' -d 'Keep reading a capture that is still being written (connect --record), like tail -f, until Ctrl-C.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" version' -l 'version' -d 'Show the version.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl replay" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl decode" file' -l 'file' -d 'Read the hexdump from FILE.' -rF

@@ -63,6 +63,9 @@ extension InputFile {
     /// The most bytes ``readAll(limit:)`` accepts by default: hexdumps are small.
     package static let defaultReadLimit = 256 << 20
 
+    /// The file as it is now (size included), or nil when the system cannot say.
+    package func identity() -> FileIdentity? { FileIdentity.of(descriptor: descriptor) }
+
     /// Reads the rest of the file.
     /// - Throws: ``InputError/Kind/readFailed`` when reading fails, ``InputError/Kind/tooLarge``
     ///   when the input exceeds `limit` (a regular file at once, from its size, before reading).

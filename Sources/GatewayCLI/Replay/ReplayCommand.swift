@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiscordGateway
+import Foundation
 import GatewayCodecs
 
 extension GatewayEncoding: ExpressibleByArgument {}
@@ -26,11 +27,29 @@ public struct ReplayCommand: ParsableCommand {
             docs/jsonl-output.md. Corrupt or truncated input: everything before the fault \
             is shown, then the error with its byte offset, and the exit status is 65.
 
+            --realtime replays a recording at its own pace, so a session can be watched as it \
+            happened; --speed X at X times that pace (2 twice as fast, 0.5 half as fast; --speed \
+            alone implies --realtime). The output is the same as without them, only spread out. \
+            A single wait is capped at 60 seconds and time going backwards is not waited for, \
+            so a recording with an absurd clock cannot stall the replay. A raw dump records no \
+            times: it is replayed at once, with a note on standard error.
+
+            --follow reads a capture (or raw dump) that is still being written, such as the \
+            file of a running connect --record, like tail -f: what is there, then records as \
+            they are appended (a partial last line waits for its end). Recordings have no end \
+            record, so it runs until Ctrl-C. A file truncated, replaced or removed under it is \
+            an error (74). It cannot read standard input, which already streams.
+
+            Ctrl-C during --realtime, --speed or --follow stops cleanly: the output so far and \
+            the --summary so far are printed, and the exit status is 130 (143 for SIGTERM).
+
             Examples:
               gatewayctl replay samples/session.gwcap
               gatewayctl replay --event MESSAGE_CREATE --format jsonl samples/session.gwcap | jq .d.content
               gatewayctl replay --summary --quiet samples/session.gwcap
               gatewayctl replay --no-handshake --compression zlib-stream frames.bin
+              gatewayctl replay --speed 4 --format pretty samples/session.gwcap
+              gatewayctl replay --follow --event MESSAGE_CREATE session.gwcap
             """)
 
     @Argument(help: "The capture or raw dump to replay ('-' for standard input).", completion: .file())
@@ -61,10 +80,41 @@ public struct ReplayCommand: ParsableCommand {
     @Flag(help: "For a proxy recording: replay what Discord sent the proxy, not what the bot received.")
     var upstream = false
 
+    @Flag(help: "Replay at the recording's own pace, as it happened (capture recordings have times).")
+    var realtime = false
+
+    // Unconditional, so `--speed -1` reaches validation and its message rather than "missing value".
+    @Option(parsing: .unconditional, help: "Replay at this multiple of the recorded pace: 2 twice as fast, 0.5 half as fast (implies --realtime).")
+    var speed: Double?
+
+    @Flag(help: "Keep reading a capture that is still being written (connect --record), like tail -f, until Ctrl-C.")
+    var follow = false
+
+    /// The slowest and fastest `--speed`: beyond them every wait is capped or none is left.
+    static let speeds: ClosedRange<Double> = 0.001...1_000_000
+
     public init() {}
 
     public func validate() throws {
         if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+        if let speed, !Self.speeds.contains(speed) {
+            // NaN is in no range, so it is refused here too.
+            throw ValidationError(
+                "--speed must be a factor from 0.001 to 1000000 (2 twice as fast, 0.5 half as fast), not \(speed)")
+        }
+        if follow && (realtime || speed != nil) {
+            throw ValidationError("--follow shows records as they are written; it does not go with --realtime or --speed")
+        }
+        if follow && file == "-" {
+            throw ValidationError("--follow polls a file that is still being written; standard input already streams, so drop --follow")
+        }
+    }
+
+    /// When records are shown, from --realtime, --speed and --follow.
+    var timing: ReplayTiming {
+        if follow { return .following }
+        if let speed { return .paced(speed: speed) }
+        return realtime ? .paced(speed: 1) : .atOnce
     }
 
     public func run() throws {
@@ -72,9 +122,14 @@ public struct ReplayCommand: ParsableCommand {
         let renderer = Renderer(format: format, colors: colors)
         defer { renderer.flush() }
         let filter = filters.filter(quiet: quiet, framesByDefault: true)
-        let replay = Replay(
+        var replay = Replay(
             path: file, renderer: renderer, filter: filter, chunkSize: chunkSize, encoding: encoding,
-            compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream)
+            compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream, timing: timing)
+        replay.note = { FileHandle.standardError.write(Data("gatewayctl: \($0)\n".utf8)) }
+        // Only a replay that waits turns Ctrl-C into a clean stop; one at once ends as fast as it can.
+        let stop = replay.stop
+        let interrupt = timing.waits ? InterruptSignal { stop.request($0) } : nil
+        defer { interrupt?.cancel() }
         var result: ReplaySummary?
         do {
             result = try replay.run()
