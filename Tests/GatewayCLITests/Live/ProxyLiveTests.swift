@@ -1,5 +1,7 @@
 import DiscordGateway
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 import WebSocketProtocol
 
@@ -158,6 +160,23 @@ import WebSocketProtocol
             #expect(upstreams[connection]?.hasPrefix("wss://\(host):\(port)/?") == true, "\(upstreams)")
         }
         #expect(!Self.leaks([server, proxy]) && !client.leaksToken)
+        #expect(proxy.stop() == 143)
+    }
+
+    @Test func anUpstreamThatNeverAnswersGetsTheBotA504AtTheTimeout() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? silent.close().wait() }
+        let port = try #require(silent.localAddress?.port)
+        let proxy = try Proxy(upstream: "ws://127.0.0.1:\(port)", ["--timeout", "0.5"])
+        let started = Date()
+        let client = try connect(proxy.url, seconds: 5, ["--no-reconnect", "--timeout", "5"])
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(client.status == 69, "\(client.stderr)")
+        #expect(
+            client.stderr == "gatewayctl: the server refused the WebSocket upgrade with HTTP 504 Gateway Timeout: "
+                + "the upstream gateway did not answer the upgrade within 0.5 s\n", "\(client.stderr)")
         #expect(proxy.stop() == 143)
     }
 
