@@ -57,11 +57,6 @@ FLOOD_MIB = 100
 FLOOD_SECONDS = 10
 
 
-def connect_url_args(url):
-    # Where connect's URL goes on the command line: an argument, as in handshake.
-    return [url]
-
-
 @dataclass
 class Expect:
     status: int | None                 # None: any status
@@ -165,7 +160,7 @@ EXPECT = {
 }
 
 
-def command_line(gatewayctl, command, case, compression, port, connect_timeout=True):
+def command_line(gatewayctl, command, case, compression, port):
     tls = case.startswith("tls-")
     url = "%s://127.0.0.1:%d" % ("wss" if tls else "ws", port)
     ca = ["--ca-file", CA_FILE] if tls else []
@@ -173,8 +168,7 @@ def command_line(gatewayctl, command, case, compression, port, connect_timeout=T
     if command == "connect":
         # --max-events 1: a gateway that gets as far as a dispatch ends the run
         # at once (the healthy control's clean stop; a hostile case's failure).
-        return [gatewayctl, "connect", *connect_url_args(url), "--no-reconnect",
-                *(timeout if connect_timeout else []), "--format", "jsonl",
+        return [gatewayctl, "connect", url, "--no-reconnect", *timeout, "--format", "jsonl",
                 "--compression", compression, "--max-events", "1", *ca]
     return [gatewayctl, "handshake", url, *timeout, "--format", "jsonl",
             "--compression", compression, *ca]
@@ -286,7 +280,7 @@ def judge(run, stdout, stderr, killed):
     return run
 
 
-def check_case(gatewayctl, case, connect_timeout, verbose):
+def check_case(gatewayctl, case, verbose):
     compression, commands = EXPECT[case]
     runs = []
     try:
@@ -299,7 +293,7 @@ def check_case(gatewayctl, case, connect_timeout, verbose):
         for command in ("connect", "handshake"):
             if command not in commands:
                 continue
-            argv = command_line(gatewayctl, command, case, compression, server.port, connect_timeout)
+            argv = command_line(gatewayctl, command, case, compression, server.port)
             status, seconds, mib, stdout, stderr, killed = run_child(argv)
             run = judge(Run(case, command, commands[command], status, seconds, mib), stdout, stderr, killed)
             runs.append(run)
@@ -340,8 +334,6 @@ def main():
     parser.add_argument("--report", action="store_true", help="also print a Markdown table of the runs")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--verbose", action="store_true", help="show each command line and stderr's last lines")
-    parser.add_argument("--connect-without-timeout", action="store_true",
-                        help="leave out connect's --timeout (for a gatewayctl that has none)")
     args = parser.parse_args()
 
     if args.list:
@@ -360,7 +352,7 @@ def main():
 
     runs = []
     for case in args.cases or list(EXPECT):
-        runs += check_case(gatewayctl, case, not args.connect_without_timeout, args.verbose)
+        runs += check_case(gatewayctl, case, args.verbose)
     failed = [r for r in runs if r.failures]
     print("check-hostile: %d runs, %d passed, %d failed" % (len(runs), len(runs) - len(failed), len(failed)))
     for r in failed:
