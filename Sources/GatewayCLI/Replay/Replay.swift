@@ -51,7 +51,7 @@ struct Replay {
                 }
                 engine = ReplayEngine(
                     renderer: renderer, filter: filter, chunkSize: chunkSize, format: format,
-                    synthesizesHandshake: false, offsetsAreFileOffsets: false)
+                    synthesizesHandshake: false, offsetsAreFileOffsets: false, hasTimes: true)
                 try Self.replay(&reader, into: &engine, upstreamLeg: upstreamLeg)
                 if let warning = reader.warning, filter.showsConnectionLines {
                     renderer.info("warning: \(warning)")
@@ -64,7 +64,7 @@ struct Replay {
                 }
                 engine = ReplayEngine(
                     renderer: renderer, filter: filter, chunkSize: chunkSize, format: known,
-                    synthesizesHandshake: !reader.startsWithHandshake, offsetsAreFileOffsets: true,
+                    synthesizesHandshake: !reader.startsWithHandshake, offsetsAreFileOffsets: true, hasTimes: false,
                     encodingOverride: encoding, compressionOverride: compression)
                 try engine?.beginConnection(1, at: .zero)
                 while let chunk = try reader.next() { try engine?.receive(chunk.bytes, at: .zero) }
