@@ -258,7 +258,7 @@ _gatewayctl_replay() {
     repeating_flags=()
     non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --upstream --realtime --follow --version -h --help)
     repeating_options=(--event --op)
-    non_repeating_options=(--format --color --chunk-size --encoding --compression --speed)
+    non_repeating_options=(--format --color --summary-format --chunk-size --encoding --compression --speed)
     __gatewayctl_offer_flags_options 1
 
     # Offer option value completions
@@ -276,6 +276,10 @@ _gatewayctl_replay() {
         return
         ;;
     '--op')
+        return
+        ;;
+    '--summary-format')
+        __gatewayctl_add_completions -W 'pretty'$'\n''json'
         return
         ;;
     '--chunk-size')

@@ -7,7 +7,7 @@ extension Renderer {
         emit(pretty: { prettySummary(summary) }, json: { jsonSummary(summary) })
     }
 
-    private static func opcodeName(_ opcode: Int) -> String {
+    static func opcodeName(_ opcode: Int) -> String {
         GatewayOpcode(rawValue: opcode).name ?? "UNKNOWN(\(opcode))"
     }
 
@@ -40,15 +40,8 @@ extension Renderer {
             let more = summary.sequenceGapCount - summary.sequenceGaps.count
             row("sequence gaps", "\(summary.sequenceGapCount): \(shown)\(more > 0 ? ", and \(more) more" : "")")
         }
-        if let low = summary.latencyMin, let high = summary.latencyMax, summary.latencyCount > 0 {
-            let average = summary.latencyTotal / summary.latencyCount
-            row(
-                "latency",
-                "min \(TimeText.milliseconds(low)) ms, avg \(TimeText.milliseconds(average)) ms, "
-                    + "max \(TimeText.milliseconds(high)) ms (\(summary.latencyCount) heartbeats)")
-        } else {
-            row("latency", "not measured")
-        }
+        row("latency", Self.prettyLatency(summary))
+        row("inter-arrival", Self.prettyInterArrival(summary))
         row(
             "closes",
             summary.closeCodes.isEmpty
@@ -56,6 +49,7 @@ extension Renderer {
                 : summary.closeCodes.sorted { ($0.key ?? 0) < ($1.key ?? 0) }
                     .map { ($0.key.map { GatewayCloseCode(rawValue: $0).description } ?? "no close code") + " \($0.value)" }
                     .joined(separator: ", "))
+        lines += Self.prettySizes(summary)
         return lines.joined(separator: "\n")
     }
 
@@ -64,6 +58,7 @@ extension Renderer {
         line.add("connections", summary.connections)
         line.add("reconnects", summary.reconnects)
         line.add("duration", seconds: summary.duration)
+        line.add("has_times", summary.hasTimes)
         line.add("wire_bytes", summary.wireBytes)
         line.add("decompressed_bytes", summary.decompressedBytes)
         line.add("frames", summary.frames)
@@ -84,23 +79,15 @@ extension Renderer {
                 summary.sequenceGaps.map {
                     ["conn": GatewayValue($0.connection), "after": GatewayValue($0.after), "next": GatewayValue($0.next)]
                 }))
-        if let low = summary.latencyMin, let high = summary.latencyMax, summary.latencyCount > 0 {
-            var latency = JSONLine()
-            latency.add("count", summary.latencyCount)
-            latency.add("min", seconds: low)
-            latency.add("avg", seconds: summary.latencyTotal / summary.latencyCount)
-            latency.add("max", seconds: high)
-            var closed = latency.bytes
-            closed.append(UInt8(ascii: "}"))
-            line.add("latency", rawJSON: closed)
-        } else {
-            line.addNull("latency")
-        }
+        line.add("latency", rawJSON: Self.jsonLatency(summary))
+        line.add("inter_arrival", rawJSON: Self.jsonInterArrival(summary))
         var closes = GatewayObject()
         for (key, value) in summary.closeCodes.sorted(by: { ($0.key ?? 0) < ($1.key ?? 0) }) {
             closes[key.map { String($0) } ?? "none"] = GatewayValue(value)
         }
         line.add("close_codes", .object(closes))
+        line.add("event_sizes", Self.jsonSizes(summary.eventSizes.sorted { $0.key < $1.key }))
+        line.add("op_sizes", Self.jsonSizes(summary.opcodeSizes.sorted { $0.key < $1.key }.map { (String($0.key), $0.value) }))
         return line
     }
 }

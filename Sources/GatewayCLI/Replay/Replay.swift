@@ -78,7 +78,7 @@ struct Replay {
             }
             engine = ReplayEngine(
                 renderer: renderer, filter: filter, chunkSize: chunkSize, format: format,
-                synthesizesHandshake: false, offsetsAreFileOffsets: false)
+                synthesizesHandshake: false, offsetsAreFileOffsets: false, hasTimes: true)
             let last = try Self.replay(&reader, into: &engine, upstreamLeg: upstreamLeg, pace: pacing())
             // A followed recording ends only when a stop is asked for: its last connection did not end.
             try checkStop()
@@ -97,7 +97,7 @@ struct Replay {
             }
             engine = ReplayEngine(
                 renderer: renderer, filter: filter, chunkSize: chunkSize, format: known,
-                synthesizesHandshake: !reader.startsWithHandshake, offsetsAreFileOffsets: true,
+                synthesizesHandshake: !reader.startsWithHandshake, offsetsAreFileOffsets: true, hasTimes: false,
                 encodingOverride: encoding, compressionOverride: compression)
             try engine?.beginConnection(1, at: .zero)
             while let chunk = try reader.next() {

@@ -24,7 +24,10 @@ public struct ReplayCommand: ParsableCommand {
 
             Output: --format pretty for people (the default on a terminal), --format jsonl \
             for scripts (the default otherwise): one JSON object per line, described in \
-            docs/jsonl-output.md. Corrupt or truncated input: everything before the fault \
+            docs/jsonl-output.md. --summary adds totals at the end: counts, payload sizes \
+            per event and opcode, heartbeat latency and inter-arrival percentiles; \
+            --summary-format json prints them as one JSON object, whatever --format is. \
+            Corrupt or truncated input: everything before the fault \
             is shown, then the error with its byte offset, and the exit status is 65.
 
             --realtime replays a recording at its own pace, so a session can be watched as it \
@@ -47,6 +50,7 @@ public struct ReplayCommand: ParsableCommand {
               gatewayctl replay samples/session.gwcap
               gatewayctl replay --event MESSAGE_CREATE --format jsonl samples/session.gwcap | jq .d.content
               gatewayctl replay --summary --quiet samples/session.gwcap
+              gatewayctl replay --summary-format json --quiet samples/session.gwcap | jq .event_sizes
               gatewayctl replay --no-handshake --compression zlib-stream frames.bin
               gatewayctl replay --speed 4 --format pretty samples/session.gwcap
               gatewayctl replay --follow --event MESSAGE_CREATE session.gwcap
@@ -59,8 +63,19 @@ public struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var filters: FilterOptions
 
-    @Flag(help: "Print counts at the end: payloads per op and event, bytes, sequence gaps, reconnects, duration.")
+    @Flag(
+        help: """
+            Print totals at the end: payloads per op and event, payload sizes, sequence gaps, reconnects, \
+            duration, latency and inter-arrival percentiles.
+            """)
     var summary = false
+
+    @Option(
+        help: """
+            The summary's format: pretty or json (one JSON object). Implies --summary. \
+            Default: pretty with --format pretty, json with --format jsonl.
+            """)
+    var summaryFormat: SummaryFormat?
 
     @Flag(name: .shortAndLong, help: "Print nothing but the summary and errors.")
     var quiet = false
@@ -130,13 +145,25 @@ public struct ReplayCommand: ParsableCommand {
         let stop = replay.stop
         let interrupt = timing.waits ? InterruptSignal { stop.request($0) } : nil
         defer { interrupt?.cancel() }
+        // The summary may be in another format than the rest, so it has its own renderer,
+        // writing to the same buffer to stay last.
+        let summaryRenderer = summaryRenderer(following: format, output: renderer.output)
         var result: ReplaySummary?
         do {
             result = try replay.run()
         } catch {
-            if summary { renderer.summary(error.summary) }
+            summaryRenderer?.summary(error.summary)
             throw error.error
         }
-        if summary, let result { renderer.summary(result) }
+        if let result { summaryRenderer?.summary(result) }
+    }
+
+    /// The renderer of the summary, or nil when none is asked for.
+    private func summaryRenderer(following format: OutputFormat, output buffer: OutputBuffer) -> Renderer? {
+        guard summary || summaryFormat != nil else { return nil }
+        var options = output
+        options.format = (summaryFormat ?? SummaryFormat(following: format)).outputFormat
+        let (summaryFormat, colors) = options.resolved()
+        return Renderer(format: summaryFormat, colors: colors, output: buffer)
     }
 }

@@ -70,19 +70,21 @@ struct ReplayEngine {
     private let offsetsAreFileOffsets: Bool
     private let encodingOverride: GatewayEncoding?
     private let compressionOverride: GatewayCompression?
-    private(set) var summary = ReplaySummary()
+    private(set) var summary: ReplaySummary
 
     private var mode: Mode
     private var current = CurrentConnection()
     private var time: Duration = .zero
 
     /// Creates an engine; with `format` nil, the first message decides it, and the
-    /// overrides (from `--encoding`, `--compression`) replace what it found.
+    /// overrides (from `--encoding`, `--compression`) replace what it found. `hasTimes`: whether
+    /// the input has a clock (a raw dump's times are all 0).
     init(
         renderer: Renderer, filter: OutputFilter, chunkSize: Int?, format: ReplayFormat?, synthesizesHandshake: Bool,
-        offsetsAreFileOffsets: Bool, encodingOverride: GatewayEncoding? = nil,
+        offsetsAreFileOffsets: Bool, hasTimes: Bool, encodingOverride: GatewayEncoding? = nil,
         compressionOverride: GatewayCompression? = nil
     ) {
+        self.summary = ReplaySummary(hasTimes: hasTimes)
         self.encodingOverride = encodingOverride
         self.compressionOverride = compressionOverride
         self.renderer = renderer
@@ -420,7 +422,7 @@ struct ReplayEngine {
     }
 
     private mutating func received(_ payload: GatewayPayload, latency: Duration?) {
-        summary.received(payload, connection: current.number)
+        summary.received(payload, connection: current.number, at: time)
         if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
             renderer.payload(.event, context, .inbound, payload, latency: latency)
         }

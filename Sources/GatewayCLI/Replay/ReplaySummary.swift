@@ -1,7 +1,8 @@
 import DiscordGateway
 
 /// Counts gathered during a replay, in memory that does not grow with the input
-/// (per distinct opcode, event name and close code, plus the first sequence gaps).
+/// (per distinct opcode, event name and close code, the first sequence gaps, and two
+/// fixed-size ``PercentileSketch``es for heartbeat latency and inter-arrival times).
 public struct ReplaySummary: Sendable {
     /// One jump in sequence numbers.
     public struct SequenceGap: Sendable, Hashable {
@@ -30,25 +31,40 @@ public struct ReplaySummary: Sendable {
     public internal(set) var frames = 0
     /// Payloads received per opcode.
     public internal(set) var receivedPerOpcode: [Int: Int] = [:]
-    /// Dispatches per event name.
-    public internal(set) var dispatchesPerName: [String: Int] = [:]
+    /// Dispatch payload sizes per event name.
+    public internal(set) var eventSizes: [String: PayloadSizes] = [:]
+    /// Payload sizes per opcode for the payloads that are not dispatches (and dispatches without
+    /// an event name, under opcode 0).
+    public internal(set) var opcodeSizes: [Int: PayloadSizes] = [:]
     /// Payloads sent per opcode (recordings only).
     public internal(set) var sentPerOpcode: [Int: Int] = [:]
     /// The first ``keptGaps`` sequence gaps.
     public internal(set) var sequenceGaps: [SequenceGap] = []
     /// All sequence gaps.
     public internal(set) var sequenceGapCount = 0
-    /// Heartbeat round trips measured from the recording.
-    public internal(set) var latencyCount = 0
-    /// The shortest round trip.
-    public internal(set) var latencyMin: Duration?
-    /// The longest round trip.
-    public internal(set) var latencyMax: Duration?
+    /// Heartbeat round trips measured from the recording, in microseconds.
+    public internal(set) var latency = PercentileSketch()
     /// The sum of round trips.
     public internal(set) var latencyTotal: Duration = .zero
+    /// Whether the input has a clock: captures do; raw dumps do not (all their times are 0,
+    /// so times between payloads say nothing).
+    public internal(set) var hasTimes: Bool
+    /// Time between consecutive payloads received on one connection, in microseconds (payloads
+    /// read together are 0 apart).
+    public internal(set) var interArrival = PercentileSketch()
     /// Connection ends per close code (`nil`: no close code).
     public internal(set) var closeCodes: [UInt16?: Int] = [:]
     private var lastSequence: Int64?
+    /// The connection and time of the last payload received, for the next one's inter-arrival time.
+    private var lastReceived: (connection: Int, time: Duration)?
+
+    /// An empty summary of an input that has a clock (`hasTimes`) or not.
+    public init(hasTimes: Bool = true) {
+        self.hasTimes = hasTimes
+    }
+
+    /// Dispatches per event name.
+    public var dispatchesPerName: [String: Int] { eventSizes.mapValues(\.count) }
 
     /// Reconnects: connections after the first.
     public var reconnects: Int { max(0, connections - 1) }
@@ -65,10 +81,18 @@ public struct ReplaySummary: Sendable {
         lastTime = time
     }
 
-    mutating func received(_ payload: GatewayPayload, connection: Int) {
+    mutating func received(_ payload: GatewayPayload, connection: Int, at time: Duration) {
         receivedPerOpcode[payload.opcode.rawValue, default: 0] += 1
         decompressedBytes += payload.bytes.count
-        if payload.opcode == .dispatch, let name = payload.eventName { dispatchesPerName[name, default: 0] += 1 }
+        if payload.opcode == .dispatch, let name = payload.eventName {
+            eventSizes[name, default: PayloadSizes()].add(bytes: payload.bytes.count)
+        } else {
+            opcodeSizes[payload.opcode.rawValue, default: PayloadSizes()].add(bytes: payload.bytes.count)
+        }
+        if let last = lastReceived, last.connection == connection {
+            interArrival.add(TimeText.microseconds(time - last.time))
+        }
+        lastReceived = (connection, time)
         guard let sequence = payload.sequence else { return }
         // A new session starts again at 1; a jump forward means events were missed.
         if let last = lastSequence, sequence != 1, sequence > last, sequence - last > 1 {
@@ -85,10 +109,8 @@ public struct ReplaySummary: Sendable {
     }
 
     mutating func measured(latency: Duration) {
-        latencyCount += 1
+        self.latency.add(TimeText.microseconds(latency))
         latencyTotal += latency
-        latencyMin = min(latencyMin ?? latency, latency)
-        latencyMax = max(latencyMax ?? latency, latency)
     }
 
     mutating func closed(code: UInt16?) {
