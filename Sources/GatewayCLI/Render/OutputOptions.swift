@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +32,7 @@ public struct OutputOptions: ParsableArguments {
     @Option(help: "Output format: pretty or jsonl (default: pretty on a terminal, jsonl otherwise).")
     public var format: OutputFormat?
 
-    @Option(help: "Color pretty output: auto, always or never (auto honours NO_COLOR).")
+    @Option(help: "Color pretty output: auto, always or never (auto honours NO_COLOR; GATEWAYCTL_COLORS sets JSON's colors as JQ_COLORS does jq's).")
     public var color: ColorMode = .auto
 
     public init() {}
@@ -43,10 +44,15 @@ public struct OutputOptions: ParsableArguments {
     ) -> (format: OutputFormat, colors: Bool) {
         let chosen = format ?? (standardOutputIsTerminal ? .pretty : .jsonl)
         guard chosen == .pretty else { return (chosen, false) }
+        let colors: Bool
         switch color {
-        case .always: return (chosen, true)
-        case .never: return (chosen, false)
-        case .auto: return (chosen, standardOutputIsTerminal && (noColor ?? "").isEmpty)
+        case .always: colors = true
+        case .never: colors = false
+        case .auto: colors = standardOutputIsTerminal && (noColor ?? "").isEmpty
         }
+        if colors, let problem = JSONColors.fromEnvironment().problem {
+            FileHandle.standardError.write(Data("gatewayctl: warning: \(problem)\n".utf8))
+        }
+        return (chosen, colors)
     }
 }

@@ -23,7 +23,7 @@ extension Renderer {
     /// A decoded value that is not a gateway payload (no `op`).
     public func value(_ value: GatewayValue, encoding: String) {
         emit(
-            pretty: { "  " + style.bold(encoding) + ":\n" + Self.indented(value, by: 4) },
+            pretty: { "  " + style.bold(encoding) + ":\n" + indented(value, by: 4) },
             json: {
                 var line = object("value", nil)
                 line.add("encoding", encoding)

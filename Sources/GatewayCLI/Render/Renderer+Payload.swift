@@ -54,9 +54,9 @@ extension Renderer {
         case .array(let array) where array.isEmpty:
             text += " d=[]"
         case .object, .array:
-            text += "\n" + Self.indented(data, by: 4)
+            text += "\n" + indented(data, by: 4)
         default:
-            text += " d=" + GatewayJSON.prettyPrinted(data)
+            text += " d=" + style.json(GatewayJSON.prettyPrinted(data))
         }
         return text
     }

@@ -91,11 +91,11 @@ public final class Renderer {
         return text
     }
 
-    /// Pretty JSON of `value`, each line indented by `indent` spaces.
-    static func indented(_ value: GatewayValue, by indent: Int) -> String {
+    /// Pretty JSON of `value`, each line indented by `indent` spaces, colored when colors are on.
+    func indented(_ value: GatewayValue, by indent: Int) -> String {
         let padding = String(repeating: " ", count: indent)
         return GatewayJSON.prettyPrinted(value).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { padding + $0 }.joined(separator: "\n")
+            .map { padding + style.json(String($0)) }.joined(separator: "\n")
     }
 
     /// An informational line: what was detected or chosen, and why.
