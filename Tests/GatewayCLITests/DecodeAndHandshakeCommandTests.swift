@@ -99,10 +99,67 @@ import Testing
         let badZlib = try CommandRunner.run(["decode", "--as", "zlib", "78 9c 00"])
         #expect(badZlib.status == 65)
         #expect(badZlib.stderr.contains("zlib layer"))
+    }
+
+    // What no gateway layer claims is shown for what it is, and is not an error: the layer
+    // that carried it (the hex, a frame) decoded cleanly.
+
+    @Test func rfc6455sHelloFrameIsShownAsText() throws {
+        // RFC 6455 section 5.7: a single-frame unmasked text message.
+        let result = try CommandRunner.run(["decode", "--format", "pretty", "--color", "never", "81 05 48 65 6c 6c 6f"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout == """
+                # 7 bytes read as plain hex
+                # the input starts with a WebSocket frame header: decoding frames
+                ← frame text FIN length=5 @0
+                ← text (5 bytes): "Hello"
+                # not a gateway payload: it starts with 48 65 6c 6c, which is not JSON, ETF (131), zlib (78 xx) or zstd (28 b5 2f fd)
+
+                """)
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func controlFramesShowTheirPayloads() throws {
+        // RFC 6455 section 5.7: an unmasked ping "Hello", a masked pong "Hello", an empty ping,
+        // and a close with 1001 and a reason.
+        let frames = "89 05 48 65 6c 6c 6f  8a 85 37 fa 21 3d 7f 9f 4d 51 58  89 00  88 06 03 e9 62 79 65 21"
+        let result = try CommandRunner.run(["decode", "--format", "jsonl", frames])
+        #expect(result.status == 0, "\(result.stderr)")
+        let messages = result.lines.filter { $0.contains("\"kind\":\"message\"") }
+        #expect(
+            messages == [
+                #"{"kind":"message","dir":"in","type":"ping","length":5,"text":"Hello"}"#,
+                #"{"kind":"message","dir":"out","type":"pong","length":5,"text":"Hello"}"#,
+                #"{"kind":"message","dir":"in","type":"ping","length":0,"text":""}"#,
+            ])
+        #expect(result.lines.contains { $0.contains(#"close GOING_AWAY (1001) \"bye!\""#) }, "\(result.stdout)")
+    }
+
+    @Test func binaryNoLayerClaimsIsAHexDumpWithASCII() throws {
+        let result = try CommandRunner.run(
+            ["decode", "--format", "pretty", "--color", "never", "82 12 00 01 02 41 42 43 ff fe 10 11 12 13 14 15 16 17 18 7a"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains("""
+                ← binary (18 bytes):
+                    00000000  00 01 02 41 42 43 ff fe  10 11 12 13 14 15 16 17  |...ABC..........|
+                    00000010  18 7a                                             |.z|
+                # not a gateway payload: it starts with 00 01 02 41
+                """), "\(result.stdout)")
         let unknown = try CommandRunner.run(["decode", "--format", "jsonl", "ff ee dd"])
-        #expect(unknown.status == 65)
-        #expect(unknown.lines.last?.hasPrefix("{\"kind\":\"error\"") == true)
-        #expect(unknown.stderr.contains("input layer, byte 0"))
+        #expect(unknown.status == 0)
+        #expect(unknown.lines.contains(#"{"kind":"message","type":"bytes","length":3,"hex":"ff ee dd"}"#), "\(unknown.stdout)")
+    }
+
+    @Test func bytesBrokenAtTheLayerThatClaimsThemAreStillAnError() throws {
+        // '{' claims JSON: broken JSON is 65, as a corrupt zlib stream or bad ETF is.
+        let json = try CommandRunner.run(["decode", "81 03 7b 22 61"])
+        #expect(json.status == 65)
+        #expect(json.stderr.contains("json layer"), "\(json.stderr)")
+        let etf = try CommandRunner.run(["decode", "82 02 83 ff"])
+        #expect(etf.status == 65)
+        #expect(etf.stderr.contains("etf layer"), "\(etf.stderr)")
     }
 
     @Test func aMissingFileExits66AndConflictingInputs64() throws {

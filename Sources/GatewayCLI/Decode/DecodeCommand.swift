@@ -14,9 +14,13 @@ public struct DecodeCommand: ParsableCommand {
             The layers are detected (WebSocket frames, masked or not, possibly several and \
             fragmented; a zlib-stream message; a standalone zlib payload; zstd; ETF; JSON) \
             or named with --as. Each layer peeled off is printed (frame headers, sizes \
-            before and after decompression), then the payload as pretty JSON. Bad hex names \
-            its line and column; undecodable bytes name the layer and the byte offset; both \
-            exit with status 65.
+            before and after decompression), then the payload as pretty JSON. What no layer \
+            claims is shown for what it is and is not an error (exit 0): a message as a quoted \
+            string when it is text, else as a hex dump with ASCII, with one line saying why it \
+            goes no further; ping and pong payloads likewise, a close's code and reason. Bad \
+            hex names its line and column; bytes broken at the layer that claims them (a bad \
+            frame header, a corrupt zlib stream, invalid JSON or ETF) name the layer and the \
+            byte offset; both exit with status 65.
 
             Examples:
               gatewayctl decode '81 12 7b 22 6f 70 22 3a 31 31 2c 22 64 22 3a 6e 75 6c 6c 7d'

@@ -44,7 +44,7 @@ struct LayerDecoder {
             if bytes.count >= 2, PayloadSniffer.describeFrameHeader(bytes[0], bytes[1]) != nil {
                 renderer.info("the input starts with a WebSocket frame header: decoding frames")
                 try decodeFrames(bytes)
-            } else {
+            } else if !showsUnclaimed(bytes, kind: "bytes", direction: nil) {
                 try decodePayload(bytes, as: .auto, direction: nil)
             }
         case .zlibStream, .zlib, .zstd, .etf, .json:
@@ -57,6 +57,7 @@ struct LayerDecoder {
         parser.append(bytes)
         var message: [UInt8] = []
         var messageMasked = false
+        var messageOpcode = WebSocketOpcode.text
         while true {
             let frame: WebSocketFrame?
             do {
@@ -70,12 +71,18 @@ struct LayerDecoder {
             renderer.frame(nil, direction, header, offset: header.offset)
             switch header.opcode {
             case .text, .binary, .continuation:
-                if header.opcode != .continuation { messageMasked = header.isMasked }
+                if header.opcode != .continuation {
+                    messageMasked = header.isMasked
+                    messageOpcode = header.opcode
+                }
                 message += frame.payload
                 if header.fin {
                     let whole = message
                     message = []
-                    try decodePayload(whole, as: .auto, direction: messageMasked ? .outbound : .inbound)
+                    let direction: Direction = messageMasked ? .outbound : .inbound
+                    if !showsUnclaimed(whole, kind: messageOpcode == .text ? "text" : "binary", direction: direction) {
+                        try decodePayload(whole, as: .auto, direction: direction)
+                    }
                 }
             case .close:
                 let payload = frame.payload
@@ -87,7 +94,7 @@ struct LayerDecoder {
                     renderer.info("close without a status code")
                 }
             default:
-                renderer.info("\(header.opcode) with \(frame.payload.count) bytes: \(PayloadSniffer.hex(frame.payload.prefix(16)))")
+                renderer.rawMessage("\(header.opcode)", frame.payload, direction)
             }
         }
         guard parser.isAtFrameBoundary else {
@@ -97,6 +104,22 @@ struct LayerDecoder {
         if !message.isEmpty || parser.isInsideFragmentedMessage {
             throw DecodeError(layer: "websocket", "the input ends inside a fragmented message (no FIN frame)", offset: bytes.count)
         }
+    }
+
+    /// Shows `bytes` as they are when no gateway layer claims them (not JSON, ETF, zlib or zstd,
+    /// and no compression context of this input continues): the layer that carried them decoded
+    /// cleanly, so this is a result, not an error. Returns whether it did.
+    private mutating func showsUnclaimed(_ bytes: [UInt8], kind: String, direction: Direction?) -> Bool {
+        let continuesZlib = zlibStream != nil && bytes.count >= 4 && bytes.suffix(4).elementsEqual([0x00, 0x00, 0xFF, 0xFF])
+        guard !continuesZlib, zstdStream == nil else { return false }
+        let guess = PayloadSniffer.sniffMessage(bytes)
+        guard guess.compression == nil else { return false }
+        renderer.rawMessage(kind, bytes, direction)
+        let why = bytes.isEmpty
+            ? "it is empty"
+            : "it starts with \(PayloadSniffer.hex(bytes.prefix(4))), which is not JSON, ETF (131), zlib (78 xx) or zstd (28 b5 2f fd)"
+        renderer.info("not a gateway payload: \(why)")
+        return true
     }
 
     private mutating func decodePayload(_ bytes: [UInt8], as layer: DecodeLayer, direction: Direction?)

@@ -27,7 +27,9 @@ public struct ReplayCommand: ParsableCommand {
             docs/jsonl-output.md. --summary adds totals at the end: counts, payload sizes \
             per event and opcode, heartbeat latency and inter-arrival percentiles; \
             --summary-format json prints them as one JSON object, whatever --format is. \
-            Corrupt or truncated input: everything before the fault \
+            A raw dump whose first message is not a gateway payload (another WebSocket \
+            session) is not an error: its messages are shown as they are, text quoted, binary \
+            as a hex dump. Corrupt or truncated input: everything before the fault \
             is shown, then the error with its byte offset, and the exit status is 65.
 
             --realtime replays a recording at its own pace, so a session can be watched as it \

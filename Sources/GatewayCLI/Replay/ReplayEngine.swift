@@ -31,24 +31,28 @@ import WebSocketProtocol
 /// Drives a `GatewayConnection` with captured bytes and renders what it reports.
 struct ReplayEngine {
     /// How far the engine is in knowing the format.
-    private enum Mode {
+    enum Mode {
         /// A raw dump's format is not known yet: its first bytes wait here.
         case sniffing(Sniffing)
         /// The format is known; the connection is made when the first connection begins.
         case decided(ReplayFormat)
         /// Replaying through this connection.
         case replaying(GatewayConnection)
+        /// The dump is not a gateway session (its first message is no gateway payload and no
+        /// option names a format): its WebSocket messages are shown as they are, through this
+        /// client (`ReplayEngine+PlainWebSocket.swift`).
+        case plain(WebSocketClient)
     }
 
     /// A dump's first bytes, held until they show the format.
-    private struct Sniffing {
+    struct Sniffing {
         var pending: [UInt8] = []
         /// The size of `pending` at the last try: sniffing re-parses it, so it waits for twice that.
         var triedAt = 0
     }
 
     /// What belongs to one connection of the capture; the next connection starts from a new value.
-    private struct CurrentConnection {
+    struct CurrentConnection {
         var number = 0
         var isActive = false
         /// Bytes of the synthesized `101` fed before a dump's frames: shown offsets leave them out.
@@ -62,19 +66,19 @@ struct ReplayEngine {
         var endIsRecorded = false
     }
 
-    private let renderer: Renderer
-    private let filter: OutputFilter
+    let renderer: Renderer
+    let filter: OutputFilter
     private let chunkSize: Int?
     private let synthesizesHandshake: Bool
     /// Whether stream offsets are offsets in the input file (raw dumps).
     private let offsetsAreFileOffsets: Bool
     private let encodingOverride: GatewayEncoding?
     private let compressionOverride: GatewayCompression?
-    private(set) var summary: ReplaySummary
+    var summary: ReplaySummary
 
-    private var mode: Mode
-    private var current = CurrentConnection()
-    private var time: Duration = .zero
+    var mode: Mode
+    var current = CurrentConnection()
+    private(set) var time: Duration = .zero
 
     /// Creates an engine; with `format` nil, the first message decides it, and the
     /// overrides (from `--encoding`, `--compression`) replace what it found. `hasTimes`: whether
@@ -95,7 +99,7 @@ struct ReplayEngine {
         self.offsetsAreFileOffsets = offsetsAreFileOffsets
     }
 
-    private var context: RenderContext { RenderContext(time: time, connection: current.number) }
+    var context: RenderContext { RenderContext(time: time, connection: current.number) }
 
     /// The connection being replayed, for reading it.
     private var connection: GatewayConnection? {
@@ -124,7 +128,7 @@ struct ReplayEngine {
         summary.connections += 1
         switch mode {
         case .sniffing: mode = .sniffing(Sniffing())
-        case .decided, .replaying: try connect()
+        case .decided, .replaying, .plain: try connect()
         }
     }
 
@@ -200,6 +204,7 @@ struct ReplayEngine {
         if case .sniffing = mode { try decideFormat(atEnd: true) }
         current.isActive = false
         current.endIsRecorded = recordedDisconnect
+        if case .plain = mode { return try endPlain() }
         let endedNow = time
         let ended = withConnection { connection in
             guard connection.state != .closed, connection.state != .idle else { return false }
@@ -222,15 +227,24 @@ struct ReplayEngine {
     /// Makes the connection (the first time) or a new connection of it, and feeds a dump
     /// without a handshake the `101` that answers its request.
     private mutating func connect() throws(ReplayError) {
+        let request: [UInt8]?
         switch mode {
         case .sniffing:
             return
         case .decided(let format):
             mode = .replaying(try Self.makeConnection(format, verifiesAcceptValue: synthesizesHandshake))
+            request = withConnection { $0.connect() }
         case .replaying:
-            _ = withConnection { $0.reconnect() }
+            request = withConnection { connection in
+                _ = connection.reconnect()
+                return connection.connect()
+            }
+        case .plain:
+            let client = Self.makePlainClient(verifiesAcceptValue: synthesizesHandshake)
+            mode = .plain(client)
+            request = client.handshakeRequest()
         }
-        guard let request = withConnection({ $0.connect() }), synthesizesHandshake else { return }
+        guard let request, synthesizesHandshake else { return }
         let key = HTTPMessageText(request)?.value(of: "Sec-WebSocket-Key") ?? ""
         let response = WebSocketHandshake.switchingProtocolsResponse(forKey: key)
         current.synthesizedCount = response.count
@@ -270,20 +284,37 @@ struct ReplayEngine {
         switch ReplayFormatSniffer.sniff(sniffing.pending, startsWithHandshake: !synthesizesHandshake, atEnd: atEnd) {
         case .needMoreInput:
             return
-        case .found(var found, var reason):
-            if let encodingOverride {
-                found.encoding = encodingOverride
-                reason += "; encoding \(encodingOverride.rawValue) as --encoding says"
+        case .notGateway(let reason):
+            guard encodingOverride == nil && compressionOverride == nil else {
+                return try decide(ReplayFormatSniffer.fallback, reason: reason + "; assuming json, none", pending: sniffing.pending)
             }
-            if let compressionOverride {
-                found.compression = compressionOverride
-                reason += "; compression \(compressionOverride.rawValue) as --compression says"
+            if filter.showsConnectionLines {
+                renderer.info("not a gateway session (\(reason)): its WebSocket messages are shown as they are")
             }
-            mode = .decided(found)
-            if filter.showsConnectionLines { renderer.info("format: \(found.description) (\(reason))") }
+            mode = .plain(Self.makePlainClient(verifiesAcceptValue: synthesizesHandshake))
+            try connect()
+            try feed(sniffing.pending)
+            return
+        case .found(let found, let reason):
+            try decide(found, reason: reason, pending: sniffing.pending)
         }
+    }
+
+    private mutating func decide(_ sniffed: ReplayFormat, reason sniffedReason: String, pending: [UInt8]) throws(ReplayError) {
+        var found = sniffed
+        var reason = sniffedReason
+        if let encodingOverride {
+            found.encoding = encodingOverride
+            reason += "; encoding \(encodingOverride.rawValue) as --encoding says"
+        }
+        if let compressionOverride {
+            found.compression = compressionOverride
+            reason += "; compression \(compressionOverride.rawValue) as --compression says"
+        }
+        mode = .decided(found)
+        if filter.showsConnectionLines { renderer.info("format: \(found.description) (\(reason))") }
         try connect()
-        try feed(sniffing.pending)
+        try feed(pending)
     }
 
     private mutating func feed(_ bytes: [UInt8]) throws(ReplayError) {
@@ -305,8 +336,12 @@ struct ReplayEngine {
             let end = bytes.count - start > size ? start + size : bytes.count
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             let now = time
-            _ = withConnection { $0.receive(piece, now: now) }
-            try drain()
+            if case .plain = mode {
+                try receivePlain(piece)
+            } else {
+                _ = withConnection { $0.receive(piece, now: now) }
+                try drain()
+            }
             start = end
         }
     }
@@ -401,7 +436,7 @@ struct ReplayEngine {
 
     /// The input stopped inside the handshake or a frame: a cut file, or a transport the
     /// recording says dropped there.
-    private func inputStopped(_ truncation: WebSocketTruncation) throws(ReplayError) {
+    func inputStopped(_ truncation: WebSocketTruncation) throws(ReplayError) {
         let inside: String
         let detail: String
         switch truncation {
@@ -428,7 +463,7 @@ struct ReplayEngine {
         }
     }
 
-    private func acceptNote(_ response: WebSocketHandshakeResponse) -> String? {
+    func acceptNote(_ response: WebSocketHandshakeResponse) -> String? {
         if synthesizesHandshake { return "synthesized: the dump starts after the handshake" }
         guard let key = current.recordedKey else { return nil }
         let expected = WebSocketHandshake.acceptValue(forKey: key)
@@ -439,7 +474,7 @@ struct ReplayEngine {
     }
 
     /// A stream offset as shown: the file offset for dumps, else the connection's own.
-    private func shownOffset(_ streamOffset: Int) -> Int {
+    func shownOffset(_ streamOffset: Int) -> Int {
         offsetsAreFileOffsets ? max(0, streamOffset - current.synthesizedCount) : streamOffset
     }
 
@@ -450,7 +485,7 @@ struct ReplayEngine {
     }
 
     /// An error that ends the replay, shown in the output first.
-    private func failure(_ kind: ReplayError.Kind, _ message: String, at streamOffset: Int?) -> ReplayError {
+    func failure(_ kind: ReplayError.Kind, _ message: String, at streamOffset: Int?) -> ReplayError {
         // Pretty output leaves the error to standard error alone; scripts get it in the stream too.
         let inStream = renderer.format == .jsonl
         let offset = streamOffset.map { shownOffset($0) }

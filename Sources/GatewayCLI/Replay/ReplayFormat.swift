@@ -32,6 +32,9 @@ enum ReplayFormatSniffer {
         case needMoreInput
         /// The format, with one sentence on why.
         case found(ReplayFormat, reason: String)
+        /// The first message is not a gateway payload (not JSON, ETF, zlib or zstd): the dump is
+        /// some other WebSocket session, shown as it is.
+        case notGateway(reason: String)
     }
 
     /// The fallback when nothing tells: what Discord sends without options.
@@ -66,6 +69,8 @@ enum ReplayFormatSniffer {
                 inMessage = true
                 message += frame.payload
                 if frame.header.fin {
+                    let guess = PayloadSniffer.sniffMessage(message)
+                    if guess.compression == nil { return .notGateway(reason: guess.reason) }
                     let (format, reason) = decide(message)
                     return .found(format, reason: reason)
                 }
