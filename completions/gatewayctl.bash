@@ -186,7 +186,7 @@ _gatewayctl() {
 
 _gatewayctl_connect() {
     repeating_flags=()
-    non_repeating_flags=(--no-reconnect --keep-session --frames --no-frames --no-status --version -h --help)
+    non_repeating_flags=(--no-reconnect --keep-session -v --verbose --frames --no-frames --no-status --version -h --help)
     repeating_options=(--event --op)
     non_repeating_options=(--token-env --intents --encoding --compression --shard --large-threshold --presence --ca-file --timeout --max-events --duration --record --format --color)
     __gatewayctl_offer_flags_options 1
@@ -256,7 +256,7 @@ _gatewayctl_connect() {
 
 _gatewayctl_replay() {
     repeating_flags=()
-    non_repeating_flags=(--frames --no-frames --summary --quiet -q --no-handshake --upstream --realtime --follow --version -h --help)
+    non_repeating_flags=(-v --verbose --frames --no-frames --summary --quiet -q --no-handshake --upstream --realtime --follow --version -h --help)
     repeating_options=(--event --op)
     non_repeating_options=(--format --color --summary-format --chunk-size --encoding --compression --speed)
     __gatewayctl_offer_flags_options 1
@@ -309,7 +309,7 @@ _gatewayctl_replay() {
 
 _gatewayctl_decode() {
     repeating_flags=()
-    non_repeating_flags=(--base64 --version -h --help)
+    non_repeating_flags=(--base64 -v --verbose --version -h --help)
     repeating_options=()
     non_repeating_options=(--file --as --format --color)
     __gatewayctl_offer_flags_options 1
@@ -337,7 +337,7 @@ _gatewayctl_decode() {
 
 _gatewayctl_handshake() {
     repeating_flags=()
-    non_repeating_flags=(--print --version -h --help)
+    non_repeating_flags=(--print -v --verbose --version -h --help)
     repeating_options=(--header)
     non_repeating_options=(--check --key --encoding --compression --api-version --ca-file --timeout --format --color)
     __gatewayctl_offer_flags_options 1
@@ -385,7 +385,7 @@ _gatewayctl_handshake() {
 
 _gatewayctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--list-scenarios --tls --frames --no-frames --version -h --help)
+    non_repeating_flags=(--list-scenarios --tls -v --verbose --frames --no-frames --version -h --help)
     repeating_options=(--scenario --script --event --op)
     non_repeating_options=(--host --port --bots --timeout --heartbeat-interval --capture --speed --cert --key --record --format --color)
     __gatewayctl_offer_flags_options 0
@@ -454,7 +454,7 @@ _gatewayctl_serve() {
 
 _gatewayctl_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--frames --no-frames --version -h --help)
+    non_repeating_flags=(-v --verbose --frames --no-frames --version -h --help)
     repeating_options=(--inject --event --op)
     non_repeating_options=(--host --port --upstream --ca-file --record --timeout --format --color)
     __gatewayctl_offer_flags_options 0

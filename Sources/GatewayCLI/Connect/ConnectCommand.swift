@@ -134,6 +134,7 @@ public struct ConnectCommand: ParsableCommand {
         options.recordPath = record
         let filter = filters.filter(framesByDefault: false)
         options.reportsFrames = filter.showsFrames
+        options.verbose = output.verbose
         let (format, colors) = output.resolved()
         let printer = ConnectPrinter(
             renderer: Renderer(format: format, colors: colors), filter: filter,

@@ -52,6 +52,8 @@ final class ConnectPrinter: @unchecked Sendable {
             if lines { renderer.info("connecting to \(url)", RenderContext(time: time, connection: number)) }
         case .transportError(let message, let number, let time):
             if !filter.quiet { renderer.error(message, offset: nil, RenderContext(time: time, connection: number)) }
+        case .detail(let message, let number, let time):
+            renderer.info(message, RenderContext(time: time, connection: number))
         case .reconnecting(let delay, let willResume, let attempt, let reason, let time):
             if lines {
                 renderer.reconnect(

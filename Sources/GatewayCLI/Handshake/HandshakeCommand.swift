@@ -116,12 +116,14 @@ public struct HandshakeCommand: ParsableCommand {
         let key = self.key
         let caFile = self.caFile
         let timeout = self.timeout
+        let verbose = output.verbose
         let report: HandshakeProbeReport
         do {
             report = try loop.flatSubmit {
                 do {
                     return try HandshakeProbe.run(
-                        configuration: configuration, key: key, caFile: caFile, timeout: timeout, on: loop)
+                        configuration: configuration, key: key, caFile: caFile, timeout: timeout, verbose: verbose,
+                        on: loop)
                 } catch {
                     return loop.makeFailedFuture(error)
                 }

@@ -29,6 +29,8 @@ struct HandshakeProbeReport: Sendable {
     var failure: (message: String, status: ProcessExitStatus)?
     /// The `--timeout` every wait ran with.
     var timeout: Duration = .seconds(10)
+    /// Whether to note the address, TLS and the raw detail of errors (`--verbose`).
+    var verbose = false
 }
 
 /// Performs the opening handshake with a `GatewayConnection` over NIO (TLS for wss://), waits
@@ -65,7 +67,7 @@ final class HandshakeProbe: ChannelInboundHandler {
     /// Runs the handshake on `loop`; the future always succeeds with a report.
     static func run(
         configuration: GatewayConfiguration, key: String?, caFile: String?, timeout seconds: Double,
-        on loop: any EventLoop
+        verbose: Bool = false, on loop: any EventLoop
     ) throws(ConnectError) -> EventLoopFuture<HandshakeProbeReport> {
         var connection: GatewayConnection
         do {
@@ -79,6 +81,7 @@ final class HandshakeProbe: ChannelInboundHandler {
         let promise = loop.makePromise(of: HandshakeProbeReport.self)
         let probe = HandshakeProbe(connection: connection, seconds: seconds, promise: promise)
         probe.report.timeout = .nanoseconds(Int64((seconds * 1e9).rounded()))
+        probe.report.verbose = verbose
         probe.report.request = request
         probe.report.host = host
         probe.report.port = port
@@ -101,6 +104,7 @@ final class HandshakeProbe: ChannelInboundHandler {
             }
         let timeout = probe.report.timeout
         bootstrap.connect(host: host, port: port).whenFailure { error in
+            bound.value.noteDetail("detail: \(error)")
             bound.value.fail(NetworkFailureText.explain(error, host: host, port: port, timeout: timeout))
         }
         return promise.futureResult
@@ -115,6 +119,7 @@ final class HandshakeProbe: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.context = context
         report.tcpConnected = now()
+        noteDetail("TCP connected to \(ConnectionDetail.address(context.channel.remoteAddress))")
         phase = .awaitingAnswer
         restartTimer()
         write(report.request)
@@ -122,8 +127,9 @@ final class HandshakeProbe: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted(let alpn) = tls {
             report.tlsEstablished = now()
+            noteDetail(ConnectionDetail.tls(in: context, alpn: alpn))
             restartTimer()
         }
         context.fireUserInboundEventTriggered(event)
@@ -154,6 +160,7 @@ final class HandshakeProbe: ChannelInboundHandler {
         if let sslError = error as? NIOSSLError, case .uncleanShutdown = sslError {
             // Ended without close_notify: an ordinary end of input.
         } else if report.failure == nil {
+            noteDetail("detail: \(error)")
             if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
                 report.failure = (
                     GatewayTLS.explain(error, host: report.host, port: report.port, peer: GatewayTLS.peerCertificate(in: context)), .unavailable
@@ -240,6 +247,12 @@ final class HandshakeProbe: ChannelInboundHandler {
         case .done:
             break
         }
+    }
+
+    /// With `--verbose`, a note at this moment.
+    private func noteDetail(_ text: @autoclosure () -> String) {
+        guard report.verbose else { return }
+        report.notes.append((now(), text()))
     }
 
     private func fail(_ message: String) {

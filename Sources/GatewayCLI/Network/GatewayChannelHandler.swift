@@ -50,6 +50,7 @@ final class GatewayChannelHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.context = context
         session.channelOpened(self)
+        session.detail("TCP connected to \(ConnectionDetail.address(context.channel.remoteAddress))")
         startStep(usesTLS ? .tlsHandshake : .upgradeResponse)
         write(upgradeRequest)
         session.recordWritten(upgradeRequest, isUpgradeRequest: true)
@@ -57,8 +58,9 @@ final class GatewayChannelHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls, step != nil {
-            startStep(.upgradeResponse)
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted(let protocolName) = tls {
+            session.detail(ConnectionDetail.tls(in: context, alpn: protocolName))
+            if step != nil { startStep(.upgradeResponse) }
         }
         context.fireUserInboundEventTriggered(event)
     }

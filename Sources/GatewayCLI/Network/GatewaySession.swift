@@ -230,7 +230,14 @@ public final class GatewaySession {
         } else {
             message = NetworkFailureText.explain(error, host: host, port: port, timeout: options.timeout)
         }
+        if transportError == nil { detail("detail: \(error)") }
         transportFailed(reason: message)
+    }
+
+    /// With `--verbose`, says `message` about the current connection.
+    func detail(_ message: @autoclosure () -> String) {
+        guard options.verbose else { return }
+        sink(.detail(message: message(), connection: connectionNumber, time: now()))
     }
 
     /// The transport failed for a reason the driver found itself (a wait that expired before the

@@ -9,6 +9,9 @@ public enum GatewaySessionEvent: Sendable {
     case gateway(GatewayEvent, connection: Int, time: Duration)
     /// The TCP connection or TLS handshake failed.
     case transportError(message: String, connection: Int, time: Duration)
+    /// With `--verbose`: what the connection is made of (the address, TLS version, the server's
+    /// certificate) and the raw detail behind an error's plain sentence.
+    case detail(message: String, connection: Int, time: Duration)
     /// The next connection starts after `delay`, and will RESUME or IDENTIFY; `attempt` counts the
     /// connections since the last READY or RESUMED (1 for the first reconnect after a healthy one).
     case reconnecting(delay: Duration, willResume: Bool, attempt: Int, reason: String, time: Duration)

@@ -23,6 +23,8 @@ public struct GatewaySessionOptions: Sendable {
     public var recordPath: String?
     /// Also report WebSocket frame headers as events.
     public var reportsFrames: Bool
+    /// Report ``GatewaySessionEvent/detail(message:connection:time:)`` events (`--verbose`).
+    public var verbose = false
     /// The bound on every wait of a connection (`--timeout`): the TCP connection, the TLS
     /// handshake, the upgrade response, HELLO, and the echo of our close.
     public var timeout: Duration

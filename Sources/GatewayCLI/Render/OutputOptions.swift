@@ -35,6 +35,11 @@ public struct OutputOptions: ParsableArguments {
     @Option(help: "Color pretty output: auto, always or never (auto honours NO_COLOR; GATEWAYCTL_COLORS sets JSON's colors as JQ_COLORS does jq's).")
     public var color: ColorMode = .auto
 
+    @Flag(
+        name: [.customShort("v"), .long],
+        help: "Also show the detail behind errors and, on connect and handshake, the address, TLS version and certificate.")
+    public var verbose = false
+
     public init() {}
 
     /// The format and whether to color, given where standard output goes and the environment.

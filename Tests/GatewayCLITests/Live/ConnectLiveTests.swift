@@ -141,6 +141,34 @@ import Testing
         try expectReplayMatches(run, ["1 READY", "2 GUILD_CREATE"])
     }
 
+    @Test func verboseShowsTheAddressTLSAndTheCertificate() throws {
+        let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
+        defer { server.shutdown() }
+        let run = try connect(
+            server,
+            ["--compression", "none", "--max-events", "1", "--verbose", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
+        #expect(run.status == 0, "\(run.stderr)")
+        let infos = run.lines.filter { $0["kind"] == "info" }.compactMap { $0["message"]?.stringValue }
+        #expect(infos.contains("TCP connected to 127.0.0.1:\(server.port)"), "\(infos)")
+        let tls = try #require(infos.first { $0.hasPrefix("TLS 1.") }, "\(infos)")
+        #expect(tls.contains("server certificate: names 127.0.0.1, localhost; valid "), "\(tls)")
+        // Without --verbose, none of it.
+        let quiet = try connect(
+            server, ["--compression", "none", "--max-events", "1", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
+        #expect(!quiet.stdout.contains("TCP connected"))
+    }
+
+    @Test func verboseAddsTheRawDetailButTheCauseStaysOneSentence() throws {
+        let run = try GatewayctlRun.run(["connect", "ws://127.0.0.1:1", "--no-status", "--verbose", "--format", "jsonl"])
+        #expect(run.status == 69)
+        #expect(run.stderr == "gatewayctl: 127.0.0.1:1 refused the connection (nothing listens there)\n")
+        let detail = try #require(run.lines.first { $0["message"]?.stringValue?.hasPrefix("detail: ") == true }, "\(run.stdout)")
+        #expect(detail["message"]?.stringValue?.contains("Connection refused") == true, "\(detail)")
+        let handshake = try GatewayctlRun.run(["handshake", "ws://127.0.0.1:1", "--verbose", "--format", "jsonl"], record: false)
+        #expect(handshake.status == 69)
+        #expect(handshake.lines.contains { $0["message"]?.stringValue?.hasPrefix("detail: ") == true }, "\(handshake.stdout)")
+    }
+
     @Test func tlsWithTheWrongCAIsAClearError() throws {
         let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
         defer { server.shutdown() }
