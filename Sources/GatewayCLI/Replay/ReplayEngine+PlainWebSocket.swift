@@ -54,12 +54,11 @@ extension ReplayEngine {
     private mutating func showPlain(_ event: WebSocketEvent) throws(ReplayError) {
         switch event {
         case .accepted(let response):
-            if filter.showsConnectionLines { renderer.upgradeResponse(context, response, note: acceptNote(response)) }
+            showUpgrade(response)
         case .rejected(let rejection):
-            if filter.showsConnectionLines { renderer.rejected(context, rejection) }
+            showRejection(rejection)
         case .frame(let header):
-            summary.frames += 1
-            if filter.showsFrames { renderer.frame(context, .inbound, header, offset: shownOffset(header.offset)) }
+            showFrame(header)
         case .message(.text(let bytes)):
             if !filter.quiet { renderer.rawMessage("text", bytes, .inbound, context) }
         case .message(.binary(let bytes)):

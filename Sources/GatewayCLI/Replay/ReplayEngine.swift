@@ -399,15 +399,30 @@ struct ReplayEngine {
             at: frameOffset)
     }
 
+    /// The server's answer to the upgrade, shown (whether a gateway or a plain WebSocket replays it).
+    func showUpgrade(_ response: WebSocketHandshakeResponse) {
+        if filter.showsConnectionLines { renderer.upgradeResponse(context, response, note: acceptNote(response)) }
+    }
+
+    /// A refused upgrade, shown.
+    func showRejection(_ rejection: WebSocketRejection) {
+        if filter.showsConnectionLines { renderer.rejected(context, rejection) }
+    }
+
+    /// A frame the server sent: counted, and shown.
+    mutating func showFrame(_ header: WebSocketFrameHeader) {
+        summary.frames += 1
+        if filter.showsFrames { renderer.frame(context, .inbound, header, offset: shownOffset(header.offset)) }
+    }
+
     private mutating func handle(_ event: GatewayEvent) throws(ReplayError) {
         switch event {
         case .upgraded(let response):
-            if filter.showsConnectionLines { renderer.upgradeResponse(context, response, note: acceptNote(response)) }
+            showUpgrade(response)
         case .rejected(let rejection):
-            if filter.showsConnectionLines { renderer.rejected(context, rejection) }
+            showRejection(rejection)
         case .frame(let header):
-            summary.frames += 1
-            if filter.showsFrames { renderer.frame(context, .inbound, header, offset: shownOffset(header.offset)) }
+            showFrame(header)
         case .hello(_, let payload), .dispatch(let payload), .heartbeatRequested(let payload),
             .reconnectRequested(let payload), .invalidSession(_, let payload), .payload(let payload):
             received(payload, latency: nil)

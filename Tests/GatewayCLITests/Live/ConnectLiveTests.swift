@@ -1,8 +1,6 @@
 import DiscordGateway
 import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import Testing
 
 /// `gatewayctl connect` against a real server on loopback: the built binary, its output, exit
@@ -452,11 +450,9 @@ import Testing
     }
 
     @Test func ctrlCWhileWaitingForTheUpgradeAnswerExits130AtOnce() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? silent.close().wait() }
-        let port = try #require(silent.localAddress?.port)
+        let silent = try SilentServer()
+        defer { withExtendedLifetime(silent) {} }
+        let port = silent.port
         let interruptedAt = NIOLockedValueBox(Date())
         let run = try GatewayctlRun.run(
             ["connect", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "30"],
@@ -470,11 +466,9 @@ import Testing
     }
 
     @Test func anUpgradeNeverAnsweredEndsWith69NamingTheWait() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? silent.close().wait() }
-        let port = try #require(silent.localAddress?.port)
+        let silent = try SilentServer()
+        defer { withExtendedLifetime(silent) {} }
+        let port = silent.port
         let run = try GatewayctlRun.run(["connect", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "0.5"])
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr == "gatewayctl: no answer to the upgrade from 127.0.0.1:\(port) within 0.5 s (--timeout)\n")

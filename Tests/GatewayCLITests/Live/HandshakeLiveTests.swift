@@ -84,11 +84,9 @@ import Testing
     }
 
     @Test func aSilentServerTimesOutWith69() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? channel.close().wait() }
-        let port = try #require(channel.localAddress?.port)
+        let silent = try SilentServer()
+        defer { withExtendedLifetime(silent) {} }
+        let port = silent.port
         let started = Date()
         let run = try handshake(["--timeout", "0.5", "ws://127.0.0.1:\(port)"])
         #expect(run.status == 69)

@@ -1,7 +1,5 @@
 import DiscordGateway
 import Foundation
-import NIOCore
-import NIOPosix
 import Testing
 import WebSocketProtocol
 
@@ -164,11 +162,9 @@ import WebSocketProtocol
     }
 
     @Test func anUpstreamThatNeverAnswersGetsTheBotA504AtTheTimeout() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let silent = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? silent.close().wait() }
-        let port = try #require(silent.localAddress?.port)
+        let silent = try SilentServer()
+        defer { withExtendedLifetime(silent) {} }
+        let port = silent.port
         let proxy = try Proxy(upstream: "ws://127.0.0.1:\(port)", ["--timeout", "0.5"])
         let started = Date()
         let client = try connect(proxy.url, seconds: 5, ["--no-reconnect", "--timeout", "5"])
