@@ -28,7 +28,7 @@ import WebSocketProtocol
         let violation = WebSocketProtocolError(.reservedBitsSet, "reserved bits 0x40 set", offset: 195)
         let broken = outcome(disconnect(.client, .protocolViolation(violation), code: 1002))
         #expect(broken.status == .protocolError)
-        #expect(broken.cause == "the server broke the WebSocket protocol: \(violation)")
+        #expect(broken.cause == "the server broke the WebSocket protocol: reserved bits 0x40 set (at byte 195)")
         #expect(broken.cause.contains("at byte 195"))
 
         let undecodable = GatewayDecodingError(layer: .gateway, message: "HELLO without a positive heartbeat_interval", offset: nil)

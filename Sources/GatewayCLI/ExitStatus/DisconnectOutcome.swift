@@ -21,7 +21,9 @@ struct DisconnectOutcome: Sendable, Hashable {
         switch disconnect.cause {
         case .protocolViolation(let error):
             status = .protocolError
-            cause = "the server broke the WebSocket protocol: \(error)"
+            // Where, without the close code the description adds: an answer to the upgrade gets
+            // none, and the close line shows the one a frame got.
+            cause = "the server broke the WebSocket protocol: \(error.message) (at byte \(error.offset))"
         case .undecodablePayload(let error):
             status = .protocolError
             cause = "the server sent a payload that cannot be decoded: \(error)"
