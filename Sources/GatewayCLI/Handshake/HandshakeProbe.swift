@@ -93,6 +93,7 @@ final class HandshakeProbe: ChannelInboundHandler {
             .channelInitializer { channel in
                 do {
                     if let sslContext {
+                        if verbose { try channel.pipeline.syncOperations.addHandler(TLSCipherObserver()) }
                         let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }

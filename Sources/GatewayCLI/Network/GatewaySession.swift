@@ -167,6 +167,7 @@ public final class GatewaySession {
         }
         let sslContext = usesTLS ? tlsContext : nil
         let timeout = options.timeout
+        let observesCipher = options.verbose
         let serverName = GatewayTLS.serverName(for: host)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let bootstrap = ClientBootstrap(group: eventLoop)
@@ -174,6 +175,7 @@ public final class GatewaySession {
             .channelInitializer { channel in
                 do {
                     if let sslContext {
+                        if observesCipher { try channel.pipeline.syncOperations.addHandler(TLSCipherObserver()) }
                         let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }

@@ -149,6 +149,8 @@ import Testing
         let infos = run.lines.filter { $0["kind"] == "info" }.compactMap { $0["message"]?.stringValue }
         #expect(infos.contains("TCP connected to 127.0.0.1:\(server.port)"), "\(infos)")
         let tls = try #require(infos.first { $0.hasPrefix("TLS 1.") }, "\(infos)")
+        // The version from the TLS handler, the suite from the ServerHello.
+        #expect(tls.hasPrefix("TLS 1.3, TLS_AES_") || tls.hasPrefix("TLS 1.3, TLS_CHACHA20_"), "\(tls)")
         #expect(tls.contains("server certificate: names 127.0.0.1, localhost; valid "), "\(tls)")
         // Without --verbose, none of it.
         let quiet = try connect(
