@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The subject and issuer of a server's certificate for `--verbose` (NIOSSL does not expose them).
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
@@ -59,6 +61,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .executableTarget(name: "gatewayctl", dependencies: ["GatewayCLI"]),
         // Regenerates samples/ from the library's own client and gateway side (Scripts/make-sample.sh).

@@ -4,9 +4,11 @@ import NIOSSL
 
 /// What `--verbose` says about a connection: the address it reached and what TLS agreed on.
 ///
-/// SwiftNIO SSL exposes the negotiated TLS version and the server's leaf certificate; the cipher
-/// suite is read off the ServerHello (``TLSCipherObserver``). The intermediate certificates of a
-/// connection BoringSSL verified are exposed by neither, and TLS 1.3 sends them encrypted.
+/// SwiftNIO SSL exposes the negotiated TLS version and the server's leaf certificate, whose
+/// subject and issuer name the chain's first link (``CertificateNames``); the cipher suite is
+/// read off the ServerHello (``TLSCipherObserver``). The intermediate certificates themselves
+/// are out of reach: BoringSSL verifies them without handing them out, and TLS 1.3 sends them
+/// encrypted.
 enum ConnectionDetail {
     /// `93.184.216.34:443`, or `[2606:2800::1]:443`.
     static func address(_ address: SocketAddress?) -> String {
@@ -37,7 +39,11 @@ enum ConnectionDetail {
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits
         }.joined()
-        return "server certificate: \(named); valid \(from) to \(until); serial \(serial)"
+        var text = "server certificate: "
+        if let der = try? certificate.toDERBytes(), let names = CertificateNames.subjectAndIssuer(der: der) {
+            text += "subject \(names.subject); issuer \(names.issuer); "
+        }
+        return text + "\(named); valid \(from) to \(until); serial \(serial)"
     }
 
     private static func version(_ version: TLSVersion?) -> String {

@@ -151,7 +151,9 @@ import Testing
         let tls = try #require(infos.first { $0.hasPrefix("TLS 1.") }, "\(infos)")
         // The version from the TLS handler, the suite from the ServerHello.
         #expect(tls.hasPrefix("TLS 1.3, TLS_AES_") || tls.hasPrefix("TLS 1.3, TLS_CHACHA20_"), "\(tls)")
-        #expect(tls.contains("server certificate: names 127.0.0.1, localhost; valid "), "\(tls)")
+        #expect(
+            tls.contains("server certificate: subject CN=localhost; issuer CN=gatewayctl test CA; names 127.0.0.1, localhost; valid "),
+            "\(tls)")
         // Without --verbose, none of it.
         let quiet = try connect(
             server, ["--compression", "none", "--max-events", "1", "--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")])
