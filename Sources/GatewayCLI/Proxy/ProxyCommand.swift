@@ -123,13 +123,14 @@ public struct ProxyCommand: ParsableCommand {
         configuration.webSocket.reportsFrames = filter.showsFrames
         configuration.upstreamTimeout = .milliseconds((timeout * 1000).rounded())
         let proxyConfiguration = configuration
-        let (host, port, record) = (host, port, record)
+        let (host, port, record, verbose) = (host, port, record, output.verbose)
         let (_, stoppedBy) = try ListenerRun.run(
             on: loop, host: host, port: port,
             make: {
                 ProxyServer(
                     configuration: proxyConfiguration, injections: injected, tls: tls,
-                    renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record, eventLoop: loop)
+                    renderer: Renderer(format: format, colors: colors), filter: filter, recordPath: record,
+                    verbose: verbose, eventLoop: loop)
             },
             bind: { $0.bind(host: host, port: port) }, result: { _ in () })
         throw ListenerRun.stopped(by: stoppedBy ?? .interrupted, what: "every bot connection was")

@@ -28,6 +28,8 @@ final class ProxyServer: RunnableListener {
 
     private var runner: ProxyRunner
     private let renderer: Renderer
+    /// Whether the raw detail behind an upstream failure is shown (`--verbose`).
+    private let verbose: Bool
     private let filter: OutputFilter
     private let tls: NIOSSLContext?
     private let clock = SessionClock()
@@ -45,8 +47,9 @@ final class ProxyServer: RunnableListener {
 
     init(
         configuration: GatewayProxyConfiguration, injections: [ProxyInjection], tls: NIOSSLContext?, renderer: Renderer,
-        filter: OutputFilter, recordPath: String?, eventLoop: any EventLoop
+        filter: OutputFilter, recordPath: String?, verbose: Bool = false, eventLoop: any EventLoop
     ) {
+        self.verbose = verbose
         runner = ProxyRunner(configuration: configuration, injections: injections, random: SystemRandomNumberGenerator())
         self.tls = tls
         self.renderer = renderer
@@ -123,6 +126,7 @@ final class ProxyServer: RunnableListener {
         let now = clock.now()
         let context = RenderContext(time: now, connection: id)
         let reason = Self.explain(error, host: host, port: port, peer: peer)
+        if verbose { renderer.info("detail: \(error)", context) }
         // Before Discord answered the upgrade (a TLS handshake that failed, a reset), the error is
         // why the bot's upgrade is refused: a 502 that says so, rather than the end of input that
         // follows it read as a broken response. Once relaying, a TLS failure is an error line and
@@ -226,6 +230,7 @@ final class ProxyServer: RunnableListener {
                     }
                     server.perform(server.runner.upstreamConnected(id, now: now), now: now)
                 case .failure(let error):
+                    if server.verbose { server.renderer.info("detail: \(error)", RenderContext(time: now, connection: id)) }
                     let reason = Self.explain(error, host: url.host, port: url.port, peer: nil)
                     server.perform(server.runner.upstreamFailed(id, reason: reason, now: now), now: now)
                 }

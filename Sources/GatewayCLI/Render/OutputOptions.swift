@@ -37,7 +37,7 @@ public struct OutputOptions: ParsableArguments {
 
     @Flag(
         name: [.customShort("v"), .long],
-        help: "Also show the detail behind errors and, on connect and handshake, the address, TLS version and certificate.")
+        help: "Also show the raw detail behind errors (connect, handshake, proxy) and the address, TLS and certificate (connect, handshake).")
     public var verbose = false
 
     public init() {}
