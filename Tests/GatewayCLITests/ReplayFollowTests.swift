@@ -84,14 +84,20 @@ import Testing
         #expect(replay.stop() == 130)
     }
 
-    @Test func aFileTruncatedUnderTheFollowIsAnError() throws {
+    /// A follow of the whole sample, once all eight of its dispatches were shown.
+    func followingTheWholeSample() throws -> (directory: URL, path: String, lines: [String], replay: BackgroundReplay) {
         let directory = try BackgroundReplay.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("live.gwcap").path
         let lines = try Self.sampleLines()
         try lines.joined().write(toFile: path, atomically: false, encoding: .utf8)
         let replay = try BackgroundReplay(["replay", "--follow", "--format", "jsonl", path])
         #expect(replay.waitUntil(timeout: 5) { replay.dispatches.count == 8 })
+        return (directory, path, lines, replay)
+    }
+
+    @Test func aFileTruncatedUnderTheFollowIsAnError() throws {
+        let (directory, path, lines, replay) = try followingTheWholeSample()
+        defer { try? FileManager.default.removeItem(at: directory) }
         // The recording starts again: the file is truncated and a new header written.
         try lines[0].write(toFile: path, atomically: false, encoding: .utf8)
         #expect(replay.wait(timeout: 5) == 74)
@@ -104,13 +110,8 @@ import Testing
     }
 
     @Test func aFileReplacedUnderTheFollowIsAnError() throws {
-        let directory = try BackgroundReplay.temporaryDirectory()
+        let (directory, path, lines, replay) = try followingTheWholeSample()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("live.gwcap").path
-        let lines = try Self.sampleLines()
-        try lines.joined().write(toFile: path, atomically: false, encoding: .utf8)
-        let replay = try BackgroundReplay(["replay", "--follow", "--format", "jsonl", path])
-        #expect(replay.waitUntil(timeout: 5) { replay.dispatches.count == 8 })
         // Written elsewhere and renamed over it, as an editor saves.
         try lines.joined().write(toFile: path, atomically: true, encoding: .utf8)
         #expect(replay.wait(timeout: 5) == 74)
