@@ -11,13 +11,15 @@ exit status, a single `gatewayctl: ...` line last on standard error naming the
 cause, within a time limit and a peak memory (the child's own ru_maxrss, from
 wait4), and must never print the token. What it covers:
 
-  - the opening handshake: no answer, a 101 dripped a byte every 0.5 s, silence
-    after 101, a wrong Sec-WebSocket-Accept, a missing Upgrade or Connection
-    header, a truncated HTTP 500, garbage after 101;
+  - the opening handshake: no answer, a hang-up instead of an answer, a 101
+    dripped a byte every 0.5 s, silence or a hang-up after 101, a wrong
+    Sec-WebSocket-Accept, a missing Upgrade or Connection header, a truncated
+    HTTP 500, garbage after 101;
   - framing: reserved bits, a masked server frame, an oversized control frame,
     lengths of 2^63 (MSB set) and 2^40, invalid UTF-8 in a text frame, close code
     1005 on the wire, a TCP reset in the middle of a frame;
-  - payloads: 100 MiB zlib-stream and zstd-stream decompression bombs;
+  - payloads: 100 MiB zlib-stream and zstd-stream decompression bombs, a
+    message that is not JSON followed by silence (the close goes unanswered);
   - the gateway: HELLO without, with zero or with a negative heartbeat_interval,
     heartbeats never acknowledged (a zombie connection);
   - floods: pings as fast as possible while the server never reads, and one
@@ -90,6 +92,17 @@ EXPECT = {
     "silent-after-101": ("zlib-stream", {
         "connect": protocol("hello", "3 s", seconds=2 * TIMEOUT + SLACK),
         "handshake": protocol("hello", "3 s", seconds=2 * TIMEOUT + SLACK)}),
+    "hangup-before-answer": ("zlib-stream", {
+        "connect": unavailable("closed the connection before answering the upgrade"),
+        "handshake": unavailable("closed the connection before answering the upgrade")}),
+    "hangup-after-101": ("zlib-stream", {
+        "connect": unavailable("dropped the connection without a close frame"),
+        "handshake": unavailable("dropped the connection without a close frame")}),
+    # The client's close (4002 for connect, the gateway connection's own for handshake) goes
+    # unanswered too: two waits at most.
+    "undecodable-then-silent": ("none", {
+        "connect": protocol("cannot be decoded", seconds=2 * TIMEOUT + SLACK),
+        "handshake": protocol("cannot be decoded", seconds=2 * TIMEOUT + SLACK)}),
     "wrong-accept": ("zlib-stream", {
         "connect": protocol("accept"),
         "handshake": protocol("accept")}),

@@ -392,6 +392,22 @@ def case_silent_after_101(c):
     c.drain_raw()
 
 
+def case_hangup_before_answer(c):
+    c.read_request()  # then FIN, without a byte of answer
+
+
+def case_hangup_after_101(c):
+    upgrade(c)  # then FIN, without HELLO or a close frame
+
+
+def case_undecodable_then_silent(c):
+    # A text message that is not JSON (use with compress none), then no answer to the close
+    # the client sends about it.
+    upgrade(c)
+    c.send(frame(OP_TEXT, b"{"))
+    c.drain_raw()
+
+
 def case_wrong_accept(c):
     c.read_request()
     wrong = base64.b64encode(hashlib.sha1(c.key.encode()).digest()).decode()  # no GUID
@@ -575,6 +591,9 @@ CASES = {
     "no-answer": case_no_answer,
     "slow-drip": case_slow_drip,
     "silent-after-101": case_silent_after_101,
+    "hangup-before-answer": case_hangup_before_answer,
+    "hangup-after-101": case_hangup_after_101,
+    "undecodable-then-silent": case_undecodable_then_silent,
     "wrong-accept": case_wrong_accept,
     "missing-upgrade-header": case_missing_upgrade_header,
     "missing-connection-header": case_missing_connection_header,

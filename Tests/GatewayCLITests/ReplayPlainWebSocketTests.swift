@@ -41,6 +41,17 @@ import Testing
         #expect(result.stderr.contains("reserved bits"), "\(result.stderr)")
     }
 
+    @Test func sequenceNumbersAtTheEndsOfInt64DoNotOverflowTheGapCount() throws {
+        // The gap between them does not fit an Int64: counted, not computed.
+        let first = Array(#"{"op":0,"s":-9223372036854775807,"t":"A","d":{}}"#.utf8)
+        let second = Array(#"{"op":0,"s":9223372036854775807,"t":"B","d":{}}"#.utf8)
+        let path = try dump([0x81, UInt8(first.count)] + first + [0x81, UInt8(second.count)] + second)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try CommandRunner.run(["replay", "--summary-format", "json", "--quiet", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#""sequence_gap_count":1"#), "\(result.stdout)")
+    }
+
     @Test func namingAFormatStillReplaysAsAGatewaySession() throws {
         let path = try dump([0x81, 0x05] + Array("Hello".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -118,7 +118,7 @@ public struct ConnectCommand: ParsableCommand {
         }
         if let maxEvents, maxEvents < 1 { throw ValidationError("--max-events must be at least 1") }
         if let duration, !(duration > 0 && duration < 1e9) { throw ValidationError("--duration must be a positive number of seconds") }
-        guard timeout > 0 && timeout < 86_400 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard timeout >= 0.001 && timeout < 86_400 else { throw ValidationError("--timeout must be from 0.001 to 86400 seconds") }
     }
 
     public func run() throws {

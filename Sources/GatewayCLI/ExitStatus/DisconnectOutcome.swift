@@ -6,7 +6,8 @@ import DiscordGateway
 ///
 /// One table for `connect` and `handshake`: 76 when the server broke the WebSocket or gateway
 /// protocol, 69 when it went away or stopped answering, 77/78 for Discord's fatal close codes,
-/// 0 only for a close we asked for and the server answered.
+/// 0 only for a close we asked for that the server answered or ended the connection after
+/// (a server that lets the wait for its echo run out breaks the close handshake: 76).
 struct DisconnectOutcome: Sendable, Hashable {
     /// The status the process ends with when this disconnect stops it.
     var status: ProcessExitStatus
@@ -15,8 +16,9 @@ struct DisconnectOutcome: Sendable, Hashable {
     /// Whether the only thing wrong is that the server did not answer our close.
     var closeUnanswered = false
 
-    /// Judges `disconnect`; `timeout` is the `--timeout` the waits ran with.
-    init(_ disconnect: GatewayDisconnect, timeout: Duration) {
+    /// Judges `disconnect`; `timeout` is the `--timeout` the waits ran with, `upgraded` whether
+    /// the server had answered the upgrade on that connection.
+    init(_ disconnect: GatewayDisconnect, timeout: Duration, upgraded: Bool = true) {
         let limit = NetworkFailureText.seconds(timeout)
         switch disconnect.cause {
         case .protocolViolation(let error):
@@ -35,7 +37,12 @@ struct DisconnectOutcome: Sendable, Hashable {
             cause = "the server did not acknowledge a heartbeat before the next one was due (zombie connection)"
         case .endOfInput:
             status = .unavailable
-            if let truncation = disconnect.truncation {
+            if !upgraded {
+                var received = 0
+                if case .handshake(let count)? = disconnect.truncation { received = count }
+                cause = "the server closed the connection before answering the upgrade"
+                    + (received > 0 ? " (\(received) bytes of its answer arrived)" : "")
+            } else if let truncation = disconnect.truncation {
                 cause = "the server dropped the connection " + Self.describe(truncation)
             } else {
                 cause = "the server dropped the connection without a close frame"

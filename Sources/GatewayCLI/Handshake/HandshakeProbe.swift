@@ -29,6 +29,8 @@ struct HandshakeProbeReport: Sendable {
     var failure: (message: String, status: ProcessExitStatus)?
     /// The `--timeout` every wait ran with.
     var timeout: Duration = .seconds(10)
+    /// Whether the wait for the first message (HELLO) after the upgrade ran out.
+    var messageTimedOut = false
     /// Whether to note the address, TLS and the raw detail of errors (`--verbose`).
     var verbose = false
 }
@@ -209,9 +211,16 @@ final class HandshakeProbe: ChannelInboundHandler {
 
     private func sendClose() {
         guard phase == .awaitingMessage else { return }
-        // A message read together with the end of the connection (a violation right behind
-        // HELLO): there is nothing left to close, and the disconnect still being drained says why.
-        guard connection.state == .open || connection.state == .awaitingHello else { return }
+        guard connection.state == .open || connection.state == .awaitingHello else {
+            // The connection started its own close (an undecodable message, a refused HELLO):
+            // wait for that close's echo as for ours. Or it already ended (a violation read
+            // together with HELLO): the disconnect still being drained says why.
+            if connection.state == .closing {
+                phase = .awaitingCloseEcho
+                restartTimer()
+            }
+            return
+        }
         let time = now()
         do {
             let bytes = try connection.close(code: .normalClosure, reason: "", now: time)
@@ -241,6 +250,7 @@ final class HandshakeProbe: ChannelInboundHandler {
             context?.close(promise: nil)
         case .awaitingMessage:
             report.notes.append((time, "no message within \(limit); closing"))
+            report.messageTimedOut = true
             sendClose()
         case .awaitingCloseEcho:
             report.failure = ("the server did not answer our close within \(limit) (--timeout)", .protocolError)

@@ -43,7 +43,7 @@ struct HandshakeReportRenderer {
                 renderer.payload(.event, context(time), .inbound, payload)
             case .disconnected(let disconnect):
                 renderer.close(context(time), disconnect)
-                ending = DisconnectOutcome(disconnect, timeout: report.timeout)
+                ending = DisconnectOutcome(disconnect, timeout: report.timeout, upgraded: report.answered != nil)
             case .frame, .sent:
                 break
             }
@@ -72,7 +72,7 @@ struct HandshakeReportRenderer {
         if let ending, ending.status == .protocolError, !ending.closeUnanswered {
             return ending.error
         }
-        if report.answered != nil, report.firstMessage == nil {
+        if report.messageTimedOut, report.firstMessage == nil {
             let limit = NetworkFailureText.seconds(report.timeout)
             return ConnectError(
                 .protocolViolation, "the server sent no HELLO within \(limit) of the upgrade (--timeout)",

@@ -66,6 +66,7 @@ public final class GatewaySession {
     private var finished = false
 
     private var everUpgraded = false
+    private var upgradedThisConnection = false
     private var transportError: String?
     private var certificateRejected = false
     private var rejection: WebSocketRejection?
@@ -149,12 +150,16 @@ public final class GatewaySession {
         guard !finished else { return }
         connectionNumber += 1
         transportError = nil
+        certificateRejected = false
+        upgradedThisConnection = false
         rejection = nil
         let request = connection.connect()
         let url = connection.url.description
         let (host, port, usesTLS) = connection.destination
         let time = now()
         record { recorder throws(CaptureError) in try recorder.connecting(connection: connectionNumber, url: url, at: time) }
+        // A recording that failed just now ended the session.
+        guard !finished else { return }
         sink(.connecting(connection: connectionNumber, url: url, time: time))
 
         if usesTLS && tlsContext == nil {
@@ -228,7 +233,9 @@ public final class GatewaySession {
         let message: String
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             message = GatewayTLS.explain(error, host: host, port: port, peer: peer)
-            certificateRejected = true
+            // Only a failed handshake (a certificate refused) stops the session; a TLS error in
+            // the middle of a session is a dropped connection like any other.
+            if connection.state == .upgrading { certificateRejected = true }
         } else {
             message = NetworkFailureText.explain(error, host: host, port: port, timeout: options.timeout)
         }
@@ -259,9 +266,15 @@ public final class GatewaySession {
             try recorder.disconnected(connection: connectionNumber, reason: reason, at: time)
         }
         if let requested = stopReason {
-            // A close we asked for that the server never answered is the server's fault.
-            if case .failure = requested {} else if let disconnect, disconnect.closeTimedOut {
-                stopReason = .failure(DisconnectOutcome(disconnect, timeout: options.timeout).error)
+            // A close asked for by --max-events or --duration that the server never answered
+            // is the server's fault; Ctrl-C and SIGTERM keep their own statuses whatever the echo.
+            switch requested {
+            case .maxEvents, .duration:
+                if let disconnect, disconnect.closeTimedOut {
+                    stopReason = .failure(DisconnectOutcome(disconnect, timeout: options.timeout).error)
+                }
+            case .interrupted, .failure:
+                break
             }
             finish()
             return
@@ -278,10 +291,11 @@ public final class GatewaySession {
             fail(ConnectError(.unreachable, transportError, exitStatus: .unavailable))
             return
         }
-        let outcome = disconnect.map { DisconnectOutcome($0, timeout: options.timeout) }
-        if let outcome, !options.reconnects || (!everUpgraded && outcome.status == .protocolError) {
-            // --no-reconnect ends with the status of this disconnect; a server whose first
-            // upgrade is broken will not mend by retrying.
+        let outcome = disconnect.map { DisconnectOutcome($0, timeout: options.timeout, upgraded: upgradedThisConnection) }
+        if let outcome, !options.reconnects || !everUpgraded {
+            // --no-reconnect ends with the status of this disconnect; a first connection that
+            // never upgraded (a broken answer, a server that hangs up before answering) will not
+            // mend by retrying.
             fail(outcome.error)
             return
         }
@@ -311,6 +325,7 @@ public final class GatewaySession {
             switch event {
             case .upgraded:
                 everUpgraded = true
+                upgradedThisConnection = true
             case .rejected(let rejected):
                 rejection = rejected
             case .hello:

@@ -79,7 +79,7 @@ public struct ProxyCommand: ParsableCommand {
 
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard timeout > 0 && timeout < 86_400 else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard timeout >= 0.001 && timeout < 86_400 else { throw ValidationError("--timeout must be from 0.001 to 86400 seconds") }
         do {
             let url = try WebSocketURL(upstream)
             guard url.requestTarget == "/" || url.requestTarget.isEmpty else {

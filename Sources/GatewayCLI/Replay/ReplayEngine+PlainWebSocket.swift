@@ -27,6 +27,9 @@ extension ReplayEngine {
     /// Bytes of a plain WebSocket dump.
     mutating func receivePlain(_ bytes: UnsafeRawBufferPointer) throws(ReplayError) {
         guard case .plain(var client) = mode else { return }
+        // Moved out of `mode` first, so the client's buffers stay uniquely referenced and grow
+        // in place rather than being copied on every read.
+        mode = .sniffing(Sniffing())
         var random = SplitMix64(seed: 0)
         _ = client.receive(bytes, using: &random)
         mode = .plain(client)
@@ -71,7 +74,8 @@ extension ReplayEngine {
             if let error = closure.error, error.kind != .truncatedHandshake {
                 throw failure(.corruptInput, error.message, at: error.offset)
             }
-            summary.closed(code: closure.code)
+            // As in a gateway replay: an end without a close frame has no code.
+            summary.closed(code: closure.initiator == .abnormal ? nil : closure.code)
             if filter.showsConnectionLines {
                 let code = closure.code.map { " with \(GatewayCloseCode(rawValue: $0))" } ?? ""
                 let reason = closure.reason.isEmpty ? "" : " \"\(closure.reason)\""

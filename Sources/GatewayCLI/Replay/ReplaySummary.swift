@@ -95,7 +95,9 @@ public struct ReplaySummary: Sendable {
         lastReceived = (connection, time)
         guard let sequence = payload.sequence else { return }
         // A new session starts again at 1; a jump forward means events were missed.
-        if let last = lastSequence, sequence != 1, sequence > last, sequence - last > 1 {
+        // `sequence - 1 > last` rather than `sequence - last > 1`: sequence numbers come from the
+        // input, and the difference of two of them can overflow; `sequence > last` keeps this one safe.
+        if let last = lastSequence, sequence != 1, sequence > last, sequence - 1 > last {
             sequenceGapCount += 1
             if sequenceGaps.count < Self.keptGaps {
                 sequenceGaps.append(SequenceGap(connection: connection, after: last, next: sequence))

@@ -469,6 +469,37 @@ import Testing
         #expect(Date().timeIntervalSince(interruptedAt.withLockedValue { $0 }) < 3)
     }
 
+    @Test func aServerThatHangsUpBeforeAnsweringEndsTheFirstConnectionEvenWhenReconnecting() throws {
+        let server = try MuteGatewayServer(hangsUp: true)
+        let started = Date()
+        let run = try GatewayctlRun.run(["connect", server.url, "--no-status", "--format", "jsonl"])
+        #expect(run.status == 69, "\(run.stderr)")
+        #expect(run.stderr == "gatewayctl: the server closed the connection before answering the upgrade\n", "\(run.stderr)")
+        #expect(!run.lines.contains { $0["kind"] == "reconnect" })
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func aStopSignalKeepsItsStatusWhenTheCloseGoesUnanswered(signal: Int32, status: Int32) throws {
+        let server = try MuteGatewayServer()
+        let run = try GatewayctlRun.run(
+            ["connect", server.url, "--no-status", "--compression", "none", "--timeout", "0.5", "--format", "jsonl"],
+            whileRunning: { process in
+                usleep(700_000)
+                kill(process.processIdentifier, signal)
+            })
+        #expect(run.status == status, "\(run.stderr)")
+    }
+
+    @Test func aDurationStopWhoseCloseGoesUnansweredIs76() throws {
+        // --duration's close, unanswered: a clean stop asked for, but the server broke the close handshake.
+        let server = try MuteGatewayServer()
+        let run = try GatewayctlRun.run(
+            ["connect", server.url, "--no-status", "--compression", "none", "--timeout", "0.5", "--duration", "0.5"])
+        #expect(run.status == 76, "\(run.stderr)")
+        #expect(run.stderr == "gatewayctl: the server did not answer our close within 0.5 s (--timeout)\n", "\(run.stderr)")
+    }
+
     @Test func anUpgradeNeverAnsweredEndsWith69NamingTheWait() throws {
         let silent = try SilentServer()
         defer { withExtendedLifetime(silent) {} }
