@@ -188,7 +188,7 @@ _gatewayctl_connect() {
     repeating_flags=()
     non_repeating_flags=(--no-reconnect --keep-session -v --verbose --frames --no-frames --no-status --version -h --help)
     repeating_options=(--event --op)
-    non_repeating_options=(--token-env --intents --encoding --compression --shard --large-threshold --presence --ca-file --timeout --max-events --duration --record --format --color)
+    non_repeating_options=(--token-env --intents --encoding --compression --shard --large-threshold --presence --ca-file --keylog --timeout --max-events --duration --record --format --color)
     __gatewayctl_offer_flags_options 1
 
     # Offer option value completions
@@ -220,6 +220,10 @@ _gatewayctl_connect() {
         return
         ;;
     '--ca-file')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--keylog')
         __gatewayctl_add_completions -f
         return
         ;;

@@ -23,7 +23,7 @@ function __gatewayctl_parse_tokens -S
         __gatewayctl_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'connect'
-            __gatewayctl_parse_subcommand 1 'token-env=' 'intents=' 'encoding=' 'compression=' 'shard=' 'large-threshold=' 'presence=' 'ca-file=' 'no-reconnect' 'timeout=' 'keep-session' 'max-events=' 'duration=' 'record=' 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'no-status' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 1 'token-env=' 'intents=' 'encoding=' 'compression=' 'shard=' 'large-threshold=' 'presence=' 'ca-file=' 'keylog=' 'no-reconnect' 'timeout=' 'keep-session' 'max-events=' 'duration=' 'record=' 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'no-status' 'version' 'h/help'
         case 'replay'
             __gatewayctl_parse_subcommand 1 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'summary' 'summary-format=' 'q/quiet' 'chunk-size=' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'realtime' 'speed=' 'follow' 'version' 'h/help'
         case 'decode'
@@ -106,6 +106,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" large-threshold' -l 'large-threshold' -d 'Members above which a guild is large (50-250).' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" presence' -l 'presence' -d 'Presence status sent in IDENTIFY: online, dnd, idle, invisible or offline.' -rfka 'online dnd idle invisible offline'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" ca-file' -l 'ca-file' -d 'A PEM file of extra CA certificates to trust for wss://.' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" keylog' -l 'keylog' -d 'Append the TLS session secrets to FILE (NSS key log format, as SSLKEYLOGFILE) for Wireshark: it decrypts the session.' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" no-reconnect' -l 'no-reconnect' -d 'Stop at the first disconnect, with its exit status.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" timeout' -l 'timeout' -d 'Seconds to wait for each step: connecting, TLS, the upgrade answer, HELLO, the close echo.' -rfka ''
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" keep-session' -l 'keep-session' -d 'On stop, close with a resumable code (4000) instead of 1000.'

@@ -10,6 +10,11 @@ public struct ConnectCommand: ParsableCommand {
         discussion: """
             The token is read only from the environment variable named by --token-env and never \
             printed or recorded. Ctrl-C closes the session cleanly (exit 130; SIGTERM likewise, exit 143); a second one exits at once.
+            --keylog FILE (or the SSLKEYLOGFILE environment variable) appends the TLS session \
+            secrets to FILE, created readable by its owner only, so Wireshark can decrypt a \
+            packet capture of the session: anyone with the file can read the session, token \
+            included. Nothing is written without one of them.
+
             Every wait is bounded by --timeout (default 10 s): the TCP connection, the TLS \
             handshake, the answer to the upgrade, HELLO, and the echo of a close. Reconnects \
             back off exponentially (each attempt shows its delay); a first connection that \
@@ -81,6 +86,11 @@ public struct ConnectCommand: ParsableCommand {
         completion: .file())
     var caFile: String?
 
+    @Option(
+        help: "Append the TLS session secrets to FILE (NSS key log format, as SSLKEYLOGFILE) for Wireshark: it decrypts the session.",
+        completion: .file())
+    var keylog: String?
+
     @Flag(name: .customLong("no-reconnect"), help: "Stop at the first disconnect, with its exit status.")
     var noReconnect = false
 
@@ -126,6 +136,7 @@ public struct ConnectCommand: ParsableCommand {
         var options = GatewaySessionOptions(
             configuration: try gatewayConfiguration(), identify: try identify(token: token.value), secrets: token.secrets)
         options.caFile = caFile
+        options.keyLogPath = keylog ?? ProcessInfo.processInfo.environment[TLSKeyLog.environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         options.reconnects = !noReconnect
         options.timeout = .milliseconds((timeout * 1000).rounded())
         options.keepSession = keepSession

@@ -55,6 +55,7 @@ public final class GatewaySession {
     private let promise: EventLoopPromise<Void>
     private var recorder: SessionRecorder?
     private var tlsContext: NIOSSLContext?
+    private var keyLog: TLSKeyLog?
 
     private var connectionNumber = 0
     private var handler: GatewayChannelHandler?
@@ -95,8 +96,9 @@ public final class GatewaySession {
         } catch {
             throw ConnectError(.invalidOption, error.message, exitStatus: .configuration)
         }
+        if let path = options.keyLogPath { keyLog = try TLSKeyLog(path: path) }
         if connection.destination.usesTLS || options.caFile != nil {
-            tlsContext = try GatewayTLS.makeContext(caFile: options.caFile)
+            tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
         }
         if let path = options.recordPath {
             do {
@@ -164,7 +166,7 @@ public final class GatewaySession {
 
         if usesTLS && tlsContext == nil {
             do {
-                tlsContext = try GatewayTLS.makeContext(caFile: options.caFile)
+                tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
             } catch {
                 fail(error)
                 return

@@ -11,6 +11,8 @@ public struct GatewaySessionOptions: Sendable {
     public var secrets: [String]
     /// A PEM file of extra trusted CA certificates for `wss://`.
     public var caFile: String?
+    /// Where to append the TLS session secrets (`--keylog`, `SSLKEYLOGFILE`), if anywhere.
+    public var keyLogPath: String?
     /// Whether to reconnect after a disconnect (`--no-reconnect` turns it off).
     public var reconnects: Bool
     /// Whether a requested stop closes with a resumable code (4000) instead of 1000.

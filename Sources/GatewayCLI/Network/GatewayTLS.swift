@@ -6,9 +6,10 @@ import NIOSSL
 /// verification, SNI for host names.
 enum GatewayTLS {
     /// A client context, or an error naming the CA file that could not be used.
-    static func makeContext(caFile: String?) throws(ConnectError) -> NIOSSLContext {
+    static func makeContext(caFile: String?, keyLog: TLSKeyLog? = nil) throws(ConnectError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .fullVerification
+        if let keyLog { configuration.keyLogCallback = { keyLog.append($0) } }
         if let caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
                 throw ConnectError(.invalidOption, "--ca-file \(caFile): cannot read the file", exitStatus: .noInput)

@@ -171,6 +171,39 @@ import Testing
         #expect(handshake.lines.contains { $0["message"]?.stringValue?.hasPrefix("detail: ") == true }, "\(handshake.stdout)")
     }
 
+    @Test(arguments: [true, false])
+    func theTLSSecretsGoToTheKeyLogFileForWireshark(asOption: Bool) throws {
+        let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
+        defer { server.shutdown() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keylog-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var arguments = ["connect", server.url, "--no-status", "--compression", "none", "--max-events", "1"]
+        arguments += ["--ca-file", FakeGatewayServer.certificatePath("test-ca.pem")]
+        var environment = ["DISCORD_TOKEN": Self.token]
+        if asOption { arguments += ["--keylog", path] } else { environment["SSLKEYLOGFILE"] = path }
+        let run = try GatewayctlRun.run(arguments, environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        // NSS key log format: LABEL <client random, 32 bytes hex> <secret hex>, TLS 1.3's secrets.
+        let labels = Set(lines.compactMap { $0.split(separator: " ").first.map(String.init) })
+        #expect(labels.isSuperset(of: ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"]), "\(labels)")
+        for line in lines {
+            let fields = line.split(separator: " ")
+            #expect(fields.count == 3 && fields[1].count == 64 && fields[2].allSatisfy(\.isHexDigit), "\(line)")
+        }
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        #expect(!run.leaksToken)
+    }
+
+    @Test func aKeyLogThatCannotBeOpenedIs74() throws {
+        let run = try GatewayctlRun.run(
+            ["connect", "wss://127.0.0.1:1", "--no-status", "--keylog", "/nonexistent-directory/keylog.txt"])
+        #expect(run.status == 74, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("gatewayctl: --keylog /nonexistent-directory/keylog.txt: cannot open it ("), "\(run.stderr)")
+    }
+
     @Test func tlsWithTheWrongCAIsAClearError() throws {
         let server = try FakeGatewayServer(tls: try FakeGatewayServer.tlsContext(), scenario: .init())
         defer { server.shutdown() }
