@@ -7,6 +7,20 @@ import WebSocketProtocol
 
 /// The library's client through a `GatewayProxyConnection` to the library's server, in memory.
 @Suite struct GatewayProxyTests {
+    /// A proxy connection (upstream and proxy URLs of ``ProxyTrio``, or `configuration`) whose bot,
+    /// a JSON client without compression, asked to upgrade at `now`.
+    static func botUpgrading(
+        _ configuration: GatewayProxyConfiguration = GatewayProxyConfiguration(
+            upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
+        at now: Duration = .zero
+    ) throws -> (proxy: GatewayProxyConnection, client: GatewayConnection) {
+        var proxy = GatewayProxyConnection(configuration: configuration, random: SplitMix64(seed: 1))
+        var client = try GatewayConnection(
+            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
+        _ = proxy.receiveFromBot(client.connect(), now: now)
+        return (proxy, client)
+    }
+
     static let formats: [(GatewayEncoding, GatewayCompression)] = [
         (.json, .none), (.json, .zlibStream), (.json, .zstdStream), (.etf, .none), (.etf, .zlibStream), (.etf, .zstdStream),
         (.json, .payload),
@@ -171,12 +185,7 @@ import WebSocketProtocol
     }
 
     @Test func theUpstreamsRefusalReachesTheBotWithItsStatusAndBody() throws {
-        var proxy = GatewayProxyConnection(
-            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
-            random: SplitMix64(seed: 1))
-        var client = try GatewayConnection(
-            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
-        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        var (proxy, client) = try Self.botUpgrading()
         #expect(String(decoding: proxy.upstreamConnected(now: .zero).toUpstream, as: UTF8.self).hasPrefix("GET /?v=10&encoding=json HTTP/1.1"))
         let output = proxy.receiveFromUpstream(
             Array("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 11\r\n\r\nslow down!\n".utf8), now: .zero)
@@ -189,12 +198,7 @@ import WebSocketProtocol
     }
 
     @Test func anUpstreamThatClosesBeforeAnsweringIsA502NotAViolation() throws {
-        var proxy = GatewayProxyConnection(
-            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
-            random: SplitMix64(seed: 1))
-        var client = try GatewayConnection(
-            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
-        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        var (proxy, _) = try Self.botUpgrading()
         _ = proxy.upstreamConnected(now: .zero)
         let output = proxy.upstreamEndOfInput(now: .zero)
         #expect(String(decoding: output.toBot, as: UTF8.self).hasPrefix("HTTP/1.1 502"))
@@ -209,10 +213,7 @@ import WebSocketProtocol
     func anUpstreamThatNeverAnswersIsCutWithA504AtTheTimeout(transportOpened: Bool) throws {
         var configuration = GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL)
         configuration.upstreamTimeout = .milliseconds(1500)
-        var proxy = GatewayProxyConnection(configuration: configuration, random: SplitMix64(seed: 1))
-        var client = try GatewayConnection(
-            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
-        _ = proxy.receiveFromBot(client.connect(), now: .seconds(2))
+        var (proxy, _) = try Self.botUpgrading(configuration, at: .seconds(2))
         // Whether the TCP connection opened and the upgrade went out, or TCP never connected,
         // one wait bounds both.
         if transportOpened { #expect(!proxy.upstreamConnected(now: .seconds(2)).toUpstream.isEmpty) }
@@ -235,12 +236,7 @@ import WebSocketProtocol
     }
 
     @Test func anUnreachableUpstreamIsA502() throws {
-        var proxy = GatewayProxyConnection(
-            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
-            random: SplitMix64(seed: 1))
-        var client = try GatewayConnection(
-            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
-        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        var (proxy, client) = try Self.botUpgrading()
         let output = proxy.upstreamFailed("connection refused", now: .zero)
         #expect(String(decoding: output.toBot, as: UTF8.self).hasPrefix("HTTP/1.1 502"))
         #expect(output.closesBotTransport)
@@ -278,12 +274,7 @@ import WebSocketProtocol
     }
 
     @Test func anUpstreamThatBreaksTheProtocolHasItsSocketClosedAndTheBotGets4000() throws {
-        var proxy = GatewayProxyConnection(
-            configuration: GatewayProxyConfiguration(upstreamURL: ProxyTrio.upstreamURL, proxyURL: ProxyTrio.proxyURL),
-            random: SplitMix64(seed: 1))
-        var client = try GatewayConnection(
-            configuration: GatewayConfiguration(url: ProxyTrio.proxyURL, encoding: .json, compression: .none), random: SplitMix64(seed: 2))
-        _ = proxy.receiveFromBot(client.connect(), now: .zero)
+        var (proxy, client) = try Self.botUpgrading()
         let accepted = try Self.switchingProtocols(answering: proxy.upstreamConnected(now: .zero).toUpstream)
         // A frame with every reserved bit set and a reserved opcode: no gateway sends that.
         let output = proxy.receiveFromUpstream(accepted + [0xFF, 0x00], now: .zero)

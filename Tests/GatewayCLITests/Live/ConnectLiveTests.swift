@@ -487,7 +487,7 @@ import Testing
     }
 
     @Test func ctrlCWhileWaitingForTheUpgradeAnswerExits130AtOnce() throws {
-        let silent = try SilentServer()
+        let silent = try MuteGatewayServer(.silent)
         defer { withExtendedLifetime(silent) {} }
         let port = silent.port
         let interruptedAt = NIOLockedValueBox(Date())
@@ -503,7 +503,7 @@ import Testing
     }
 
     @Test func aServerThatHangsUpBeforeAnsweringEndsTheFirstConnectionEvenWhenReconnecting() throws {
-        let server = try MuteGatewayServer(hangsUp: true)
+        let server = try MuteGatewayServer(.hangsUp)
         let started = Date()
         let run = try GatewayctlRun.run(["connect", server.url, "--no-status", "--format", "jsonl"])
         #expect(run.status == 69, "\(run.stderr)")
@@ -534,7 +534,7 @@ import Testing
     }
 
     @Test func anUpgradeNeverAnsweredEndsWith69NamingTheWait() throws {
-        let silent = try SilentServer()
+        let silent = try MuteGatewayServer(.silent)
         defer { withExtendedLifetime(silent) {} }
         let port = silent.port
         let run = try GatewayctlRun.run(["connect", "ws://127.0.0.1:\(port)", "--no-status", "--timeout", "0.5"])

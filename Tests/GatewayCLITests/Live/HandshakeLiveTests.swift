@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func aSilentServerTimesOutWith69() throws {
-        let silent = try SilentServer()
+        let silent = try MuteGatewayServer(.silent)
         defer { withExtendedLifetime(silent) {} }
         let port = silent.port
         let started = Date()

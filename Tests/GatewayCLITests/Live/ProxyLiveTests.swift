@@ -162,7 +162,7 @@ import WebSocketProtocol
     }
 
     @Test func anUpstreamThatNeverAnswersGetsTheBotA504AtTheTimeout() throws {
-        let silent = try SilentServer()
+        let silent = try MuteGatewayServer(.silent)
         defer { withExtendedLifetime(silent) {} }
         let port = silent.port
         let proxy = try Proxy(upstream: "ws://127.0.0.1:\(port)", ["--timeout", "0.5"])

@@ -3,48 +3,26 @@ import NIOCore
 import NIOPosix
 import WebSocketProtocol
 
-/// A TCP server on loopback that accepts connections and never answers: the wait for an
-/// upgrade response that never comes.
-final class SilentServer {
-    let port: Int
-    private let group: MultiThreadedEventLoopGroup
-    private let channel: any Channel
-
-    init() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        do {
-            channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw error
-        }
-        port = channel.localAddress?.port ?? 0
-    }
-
-    /// `ws://127.0.0.1:PORT`.
-    var url: String { "ws://127.0.0.1:\(port)" }
-
-    deinit {
-        try? channel.close().wait()
-        try? group.syncShutdownGracefully()
-    }
-}
-
-/// A gateway on loopback that answers the upgrade and says HELLO, then reads everything and
-/// answers nothing: no READY, no ACK, no echo of a close. Or, with `hangsUp`, a server that
-/// closes every connection as soon as its request arrives.
+/// A gateway on loopback that answers nothing a test does not ask for: it never answers the
+/// upgrade (`.silent`), hangs up as soon as a request arrives (`.hangsUp`), or answers the
+/// upgrade and says HELLO, then reads everything and answers nothing more: no READY, no ACK, no
+/// echo of a close (`.saysHello`).
 final class MuteGatewayServer {
+    enum Behaviour: Sendable {
+        case silent, hangsUp, saysHello
+    }
+
     let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
 
-    init(hangsUp: Bool = false) throws {
+    init(_ behaviour: Behaviour = .saysHello) throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             channel = try ServerBootstrap(group: group)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(MuteHandler(hangsUp: hangsUp))
+                        try channel.pipeline.syncOperations.addHandler(MuteHandler(behaviour: behaviour))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).wait()
@@ -66,18 +44,18 @@ final class MuteGatewayServer {
     private final class MuteHandler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
-        let hangsUp: Bool
+        let behaviour: Behaviour
         var request: [UInt8] = []
         var answered = false
 
-        init(hangsUp: Bool) { self.hangsUp = hangsUp }
+        init(behaviour: Behaviour) { self.behaviour = behaviour }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            guard !answered else { return }
+            guard behaviour != .silent, !answered else { return }
             request += Array(buffer: unwrapInboundIn(data))
             guard let end = request.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
             answered = true
-            if hangsUp { return context.close(promise: nil) }
+            if behaviour == .hangsUp { return context.close(promise: nil) }
             let head = String(decoding: request[..<end.lowerBound], as: UTF8.self)
             let key = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("sec-websocket-key:") }
                 .map { $0.dropFirst("sec-websocket-key:".count).trimmingCharacters(in: .whitespaces) } ?? ""
