@@ -7,7 +7,7 @@ import PackageDescription
 //   DiscordGateway      the gateway state machine, built on the two above
 //   GatewayServer       the gateway's side of a connection (a mock gateway's, a proxy's), on the same layers
 //   CaptureFormats      the files gatewayctl reads and writes: captures, raw dumps, hexdumps,
-//                       and the sniffer that tells them apart
+//                       and the sniffer that tells them apart; pcap/pcapng read by hand (no Swift library reads pcapng)
 //   GatewayCLI          gatewayctl's commands, rendering, the NIO driver
 //   SeededRandom        the one seeded generator (SplitMix64) for replays, the sample, the benchmark, tests
 // Only the executables perform I/O.

@@ -14,6 +14,14 @@ public struct CaptureError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidRecord
         /// Reading or writing the file failed; see ``CaptureError/underlying``.
         case io
+        /// A pcap or pcapng file is cut short or has a malformed header, block or packet.
+        case corruptPacketCapture
+        /// A pcap or pcapng file holds only packets of link types this reader does not decode.
+        case unsupportedLinkType
+        /// A pcap or pcapng file holds no TCP connection that carries a WebSocket upgrade.
+        case noWebSocketConnection
+        /// A pcap or pcapng file carries more TCP payload than the reader holds in memory.
+        case packetCaptureTooLarge
     }
 
     /// What went wrong.

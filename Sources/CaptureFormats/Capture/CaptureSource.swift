@@ -4,6 +4,8 @@ public enum CaptureSource<Source: ByteSource> {
     case recording(CaptureReader<Source>)
     /// A raw inbound dump.
     case rawDump(RawDumpReader<Source>)
+    /// A pcap or pcapng file, read whole, as the WebSocket connections it carries.
+    case packetCapture(PacketCaptureReader)
 
     /// What the user said about the input's layout, if anything.
     public enum Layout: Sendable, Hashable {
@@ -14,7 +16,7 @@ public enum CaptureSource<Source: ByteSource> {
     }
 
     /// Opens `source`, deciding from its first bytes whether it is a recording,
-    /// a raw dump with the HTTP response, or a raw dump starting at a frame.
+    /// a raw dump with the HTTP response, a raw dump starting at a frame, or a packet capture.
     ///
     /// - Returns: the reader and one sentence saying what was chosen and why.
     /// - Throws: ``CaptureError`` when the input is empty, of no known kind, or
@@ -50,6 +52,9 @@ public enum CaptureSource<Source: ByteSource> {
             return (.rawDump(RawDumpReader(input: input, startsWithHandshake: true, chunkSize: rawChunkSize)), guess.reason)
         case .rawDumpWithoutHandshake:
             return (.rawDump(RawDumpReader(input: input, startsWithHandshake: false, chunkSize: rawChunkSize)), guess.reason)
+        case .packetCapture:
+            let reader = try PacketCaptureReader(input: input)
+            return (.packetCapture(reader), guess.reason + " (" + reader.reason + ")")
         case .unknown:
             throw CaptureError(.notACapture, guess.reason, offset: 0)
         }

@@ -18,6 +18,8 @@ public struct InputFormatGuess: Sendable, Hashable {
         case rawDumpWithHandshake
         /// A raw inbound dump starting directly with a WebSocket frame.
         case rawDumpWithoutHandshake
+        /// A packet capture: classic pcap (any of its four magics) or pcapng.
+        case packetCapture
         /// None of the above.
         case unknown
     }
@@ -81,6 +83,12 @@ public enum PayloadSniffer {
         guard let first = prefix.first else {
             return InputFormatGuess(kind: .unknown, reason: "the input is empty")
         }
+        if let magic = PcapFileParser.magic(prefix) {
+            return InputFormatGuess(
+                kind: .packetCapture,
+                reason: "the input starts with \(hex(prefix.prefix(4))), the magic number of a \(magic.description) file: "
+                    + "a packet capture, whose WebSocket connections are replayed")
+        }
         if first == UInt8(ascii: "{") {
             return InputFormatGuess(
                 kind: .captureRecording, reason: "the input starts with '{': a gatewayctl capture recording")
@@ -101,7 +109,7 @@ public enum PayloadSniffer {
         return InputFormatGuess(
             kind: .unknown,
             reason: "the input starts with \(hex(prefix.prefix(4))), which is neither a capture recording ('{'), "
-                + "an HTTP response, nor a WebSocket frame header")
+                + "an HTTP response, a WebSocket frame header, nor a pcap or pcapng file")
     }
 
     /// Whether two bytes are a valid zlib header: deflate, window ≤ 32 KiB, no preset dictionary, FCHECK ok.

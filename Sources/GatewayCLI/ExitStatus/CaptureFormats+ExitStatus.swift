@@ -8,6 +8,8 @@ extension CaptureError: ExitStatusReporting {
     public var exitStatus: ProcessExitStatus {
         switch kind {
         case .notACapture, .unsupportedVersion, .malformedRecord, .recordTooLong: return .dataError
+        case .corruptPacketCapture, .unsupportedLinkType, .noWebSocketConnection, .packetCaptureTooLarge:
+            return .dataError
         case .invalidRecord: return .internalError
         case .io: return underlying?.exitStatus ?? .ioError
         }
