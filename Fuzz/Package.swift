@@ -22,6 +22,7 @@ let fuzzers: [Fuzzer] = [
     Fuzzer(name: "hexdump-parse", module: "HexdumpParseFuzzer", dictionary: "hexdump", maxLength: 4096),
     Fuzzer(name: "capture-read", module: "CaptureReadFuzzer", dictionary: "capture", maxLength: 8192),
     Fuzzer(name: "gateway-proxy", module: "GatewayProxyFuzzer", dictionary: "websocket", maxLength: 8192),
+    Fuzzer(name: "packet-capture", module: "PacketCaptureFuzzer", dictionary: "none", maxLength: 16384),
 ]
 
 /// One libFuzzer executable: its product name, module, dictionary and `-max_len`.

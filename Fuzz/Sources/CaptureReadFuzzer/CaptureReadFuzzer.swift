@@ -57,6 +57,8 @@ private struct Outcome: CustomStringConvertible {
         case openFailed(CaptureError)
         case recording([CaptureRecord], warning: CaptureWarning?, skipped: Int, error: CaptureError?)
         case rawDump([RawDumpChunk], error: InputError?)
+        /// A pcap or pcapng file (the packet-capture target checks its reader in depth).
+        case packetCapture([CaptureRecord], fault: CaptureError?)
     }
     var reason: String?
     var result: Result
@@ -70,13 +72,14 @@ private struct Outcome: CustomStringConvertible {
         case (.rawDump(let a, let ae), .rawDump(let b, let be)):
             // Chunk boundaries follow the reads; the bytes and their offsets may not.
             return a.flatMap(\.bytes) == b.flatMap(\.bytes) && a.first?.offset == b.first?.offset && ae == be
+        case (.packetCapture(let a, let af), .packetCapture(let b, let bf)): return a == b && af == bf
         default: return false
         }
     }
 
     func checkBounds(fileSize: Int) {
         switch result {
-        case .openFailed(let error), .recording(_, _, _, let error?):
+        case .openFailed(let error), .recording(_, _, _, let error?), .packetCapture(_, let error?):
             FuzzCheck.expect(
                 error.kind != .io && error.kind != .invalidRecord && !error.message.isEmpty,
                 "not a data error: \(error)")
@@ -90,6 +93,8 @@ private struct Outcome: CustomStringConvertible {
             FuzzCheck.expect(records.count + skipped <= fileSize, "\(records.count) records from \(fileSize) bytes")
         case .rawDump(_, let error):
             FuzzCheck.expect(error == nil, "reading memory failed: \(String(describing: error))")
+        case .packetCapture(_, nil):
+            break
         }
     }
 
@@ -101,6 +106,8 @@ private struct Outcome: CustomStringConvertible {
                 + "error \(String(describing: error)) (\(reason ?? ""))"
         case .rawDump(let chunks, let error):
             return "raw dump of \(chunks.reduce(0) { $0 + $1.bytes.count }) bytes, error \(String(describing: error))"
+        case .packetCapture(let records, let fault):
+            return "packet capture of \(records.count) records, fault \(String(describing: fault))"
         }
     }
 }
@@ -139,6 +146,9 @@ private func readAll(
             return Outcome(reason: opened.reason, result: .rawDump(chunks, error: error))
         }
         return Outcome(reason: opened.reason, result: .rawDump(chunks, error: nil))
+    case .packetCapture(let reader):
+        return Outcome(
+            reason: opened.reason, result: .packetCapture(reader.connections.flatMap(\.records), fault: reader.fault))
     }
 }
 

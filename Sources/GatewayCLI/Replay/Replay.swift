@@ -107,18 +107,20 @@ struct Replay {
             // A followed dump ends only when a stop is asked for: its last connection did not end.
             try checkStop()
             try engine?.endConnection(at: .zero)
+        case .packetCapture(let reader):
+            try replay(reader, into: &engine)
         }
     }
 
     /// Throws ``ReplayInterrupted`` once a stop has been asked for.
-    private func checkStop() throws(ReplayInterrupted) {
+    func checkStop() throws(ReplayInterrupted) {
         if let status = stop.status { throw ReplayInterrupted(exitStatus: status) }
     }
 
     /// What runs before each record of a recording: nothing at once, a check for a stop when
     /// following, and the wait for the record's time when paced (the output flushed first, as
     /// someone is watching it).
-    private func pacing() -> (CaptureTimeOffset) throws(ReplayInterrupted) -> Void {
+    func pacing() -> (CaptureTimeOffset) throws(ReplayInterrupted) -> Void {
         let stop = stop
         let renderer = renderer
         switch timing {

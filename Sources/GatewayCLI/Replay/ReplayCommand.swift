@@ -14,9 +14,18 @@ public struct ReplayCommand: ParsableCommand {
         discussion: """
             FILE is a gatewayctl capture recording (JSON Lines, see docs/capture-format.md), \
             a raw dump of the bytes a client read (starting with the server's HTTP/1.1 101 \
-            response), or a raw dump starting at the first frame (--no-handshake). The kind \
-            is detected from the first bytes. Encoding and compression come from the \
-            recording's header, from --encoding/--compression, or from the first message.
+            response), a raw dump starting at the first frame (--no-handshake), or a packet \
+            capture (pcap or pcapng, from tcpdump, tshark or Wireshark). The kind is detected \
+            from the first bytes. Encoding and compression come from the recording's header, \
+            a packet capture's upgrade URL (encoding=, compress=), from --encoding/--compression, \
+            or from the first message.
+
+            A packet capture is read whole (up to 1 GiB); its TCP is reassembled and each \
+            connection that starts with a WebSocket upgrade is replayed in turn: the server's \
+            bytes as events, the client's frames as sent payloads, the token redacted. Other \
+            connections are skipped and counted; TLS (port 443) cannot be read without \
+            decrypting it first. Bytes the capture lacks end that connection's replay with a \
+            warning naming the stream offset.
 
             The bytes go through the same GatewayConnection a live client uses, with the \
             recording's clock (raw dumps have none: their times are 0). Frames, events, \
@@ -56,9 +65,10 @@ public struct ReplayCommand: ParsableCommand {
               gatewayctl replay --no-handshake --compression zlib-stream frames.bin
               gatewayctl replay --speed 4 --format pretty samples/session.gwcap
               gatewayctl replay --follow --event MESSAGE_CREATE session.gwcap
+              gatewayctl replay --format pretty session.pcapng
             """)
 
-    @Argument(help: "The capture or raw dump to replay ('-' for standard input).", completion: .file())
+    @Argument(help: "The capture, raw dump or pcap/pcapng file to replay ('-' for standard input).", completion: .file())
     var file: String
 
     @OptionGroup var output: OutputOptions

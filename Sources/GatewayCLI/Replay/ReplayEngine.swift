@@ -64,6 +64,9 @@ struct ReplayEngine {
         /// Whether the recording says the transport ended here, so input that stops inside a
         /// frame is a dropped connection to show rather than a cut file.
         var endIsRecorded = false
+        /// The client's frames so far, when outbound messages are decoded (a packet capture):
+        /// kept per connection, as a frame or a message may span several writes.
+        var outbound = OutboundMessages()
     }
 
     let renderer: Renderer
@@ -74,6 +77,9 @@ struct ReplayEngine {
     private let offsetsAreFileOffsets: Bool
     private let encodingOverride: GatewayEncoding?
     private let compressionOverride: GatewayCompression?
+    /// Whether the client's data messages are decoded and shown as sent payloads: a packet
+    /// capture carries them on the wire, where a recording has `sent` records instead.
+    let decodesOutboundMessages: Bool
     var summary: ReplaySummary
 
     var mode: Mode
@@ -86,8 +92,9 @@ struct ReplayEngine {
     init(
         renderer: Renderer, filter: OutputFilter, chunkSize: Int?, format: ReplayFormat?, synthesizesHandshake: Bool,
         offsetsAreFileOffsets: Bool, hasTimes: Bool, encodingOverride: GatewayEncoding? = nil,
-        compressionOverride: GatewayCompression? = nil
+        compressionOverride: GatewayCompression? = nil, decodesOutboundMessages: Bool = false
     ) {
+        self.decodesOutboundMessages = decodesOutboundMessages
         self.summary = ReplaySummary(hasTimes: hasTimes)
         self.encodingOverride = encodingOverride
         self.compressionOverride = compressionOverride
@@ -145,7 +152,7 @@ struct ReplayEngine {
     mutating func wrote(_ bytes: [UInt8], at now: Duration) {
         advance(to: now)
         guard let request = HTTPMessageText(bytes), request.startLine.hasPrefix("GET ") else {
-            return wroteFrames(bytes)
+            return decodesOutboundMessages ? wroteMessages(bytes) : wroteFrames(bytes)
         }
         current.recordedKey = request.value(of: "Sec-WebSocket-Key")
         if filter.showsConnectionLines {
@@ -167,14 +174,18 @@ struct ReplayEngine {
             guard let frame else { break }
             if filter.showsFrames { renderer.frame(context, .outbound, frame.header, offset: frame.header.offset) }
             guard frame.header.opcode == .close else { continue }
-            let payload = frame.payload
-            let code = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : WebSocketCloseCode.normalClosure
-            let reason = payload.count > 2 ? String(decoding: payload[2...], as: UTF8.self) : ""
-            let now = time
-            _ = withConnection { connection in
-                guard connection.state == .open || connection.state == .awaitingHello else { return }
-                _ = try? connection.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: now)
-            }
+            clientClosed(frame.payload)
+        }
+    }
+
+    /// The client's close frame: the connection is told, so its close handshake completes.
+    mutating func clientClosed(_ payload: [UInt8]) {
+        let code = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : WebSocketCloseCode.normalClosure
+        let reason = payload.count > 2 ? String(decoding: payload[2...], as: UTF8.self) : ""
+        let now = time
+        _ = withConnection { connection in
+            guard connection.state == .open || connection.state == .awaitingHello else { return }
+            _ = try? connection.close(code: GatewayCloseCode(rawValue: code), reason: reason, now: now)
         }
     }
 
@@ -187,6 +198,11 @@ struct ReplayEngine {
         } catch {
             throw failure(.corruptInput, "capture line \(line): the sent payload is not a gateway payload: \(error)", at: nil)
         }
+        showSent(payload, at: now)
+    }
+
+    /// A payload the client sent, counted and shown (a HEARTBEAT's time kept for its ACK).
+    mutating func showSent(_ payload: GatewayPayload, at now: Duration) {
         summary.sent(opcode: payload.opcode.rawValue)
         if payload.opcode == .heartbeat { current.heartbeatSentAt = now }
         if filter.shows(opcode: payload.opcode.rawValue, eventName: payload.eventName) {
