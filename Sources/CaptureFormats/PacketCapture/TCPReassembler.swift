@@ -134,10 +134,11 @@ struct TCPReassembler {
     /// Ends every direction still open: their holes become gaps.
     mutating func finish() {
         for index in connections.indices {
-            for side in 0..<2 where !connections[index].streams[side].ended {
-                flush(side: side, at: connections[index].events.last?.microseconds ?? connections[index].firstMicroseconds,
-                    in: &connections[index])
+            var connection = connections[index]
+            for side in 0..<2 where !connection.streams[side].ended {
+                flush(side: side, at: connection.events.last?.microseconds ?? connection.firstMicroseconds, in: &connection)
             }
+            connections[index] = connection
         }
     }
 
