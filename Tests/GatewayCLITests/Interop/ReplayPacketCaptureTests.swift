@@ -102,20 +102,27 @@ import Testing
         #expect(!result.stdout.contains(Self.token))
     }
 
-    /// The fixtures: a file, and the exact payloads replay must show.
-    static let fixtureCases: [(file: String, expected: [String])] = [
-        ("json-zlib-stream-ethernet.pcap", []),
-        ("etf-linux-sll.pcap", []),
-        ("json-linux-sll2.pcap", []),
-        ("etf-zlib-stream.pcapng", []),
+    /// The fixtures and the format each was made with (`serve`'s normal scenario, a 1 s session
+    /// with a 250 ms heartbeat interval).
+    static let fixtureFiles = [
+        "json-zlib-stream-ethernet.pcap": "json, zlib-stream", "etf-linux-sll.pcap": "etf, none",
+        "json-linux-sll2.pcap": "json, none", "etf-zlib-stream.pcapng": "etf, zlib-stream",
     ]
 
-    @Test(arguments: ReplayPacketCaptureTests.fixtureCases.map(\.file))
+    /// What every fixture's session carried, both directions, in order.
+    static let fixturePayloads = [
+        "event 10 - -", "sent 2 - -", "event 0 READY 1", "event 0 GUILD_CREATE 2", "sent 1 - -", "event 11 - -",
+        "sent 1 - -", "event 11 - -",
+    ]
+
+    @Test(arguments: ReplayPacketCaptureTests.fixtureFiles.keys.sorted())
     func fixturesMadeByRealToolsReplayExactly(file: String) throws {
         let path = Self.fixtures + file
         let result = try CommandRunner.run(["replay", "--format", "jsonl", path])
         #expect(result.status == 0, "\(result.stderr)")
         let shown = try Self.payloads(result.lines)
+        #expect(shown == Self.fixturePayloads)
+        #expect(result.stdout.contains("format: \(Self.fixtureFiles[file] ?? "")"))
         let expected = try Self.payloads(try CommandRunner.fixture(path + ".connect.jsonl").split(separator: "\n").map(String.init))
         // What connect printed (its events and sent payloads) is what the capture replays to.
         #expect(shown.filter { $0.hasPrefix("event") } == expected.filter { $0.hasPrefix("event") })
