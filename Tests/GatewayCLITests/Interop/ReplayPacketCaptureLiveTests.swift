@@ -37,9 +37,13 @@ struct ReplayPacketCaptureLiveTests {
             ["connect", server.url + "/?v=10&encoding=json&compress=zlib-stream", "--format", "jsonl", "--no-status", "--duration", "1"],
             record: false, timeout: 15)
         _ = server.wait(timeout: 15)
-        kill(dump.processIdentifier, SIGINT)
-        let stopBy = Date().addingTimeInterval(10)
-        while dump.isRunning && Date() < stopBy { usleep(20_000) }
+        // SIGINT ends a capture cleanly; a test runner may hand its children SIGINT blocked, so
+        // SIGTERM (which tcpdump also ends on, flushing the file) follows when it is ignored.
+        for signal in [SIGINT, SIGTERM, SIGKILL] where dump.isRunning {
+            kill(dump.processIdentifier, signal)
+            let stopBy = Date().addingTimeInterval(5)
+            while dump.isRunning && Date() < stopBy { usleep(20_000) }
+        }
         #expect(!dump.isRunning)
 
         let replay = try CommandRunner.run(["replay", "--format", "jsonl", capture])
