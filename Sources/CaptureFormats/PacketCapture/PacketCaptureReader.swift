@@ -38,7 +38,9 @@ public struct PacketCaptureReader: Sendable {
         while true {
             let next: [UInt8]?
             do {
-                next = try input.nextChunk(maxCount: 1 << 20)
+                // Small pieces: each read allocates its full size, and a source that returns a few
+                // bytes at a time (a pipe, the fuzzer) would otherwise cost a large allocation each.
+                next = try input.nextChunk(maxCount: 16 << 10)
             } catch {
                 throw CaptureError(error)
             }
