@@ -4,8 +4,11 @@ struct TCPSegment {
     var source: String
     /// The receiver's address and port.
     var destination: String
+    /// The sequence number of the first payload byte (of the SYN itself when SYN is set).
     var sequence: UInt32
+    /// The acknowledgement number.
     var acknowledgement: UInt32
+    /// The TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10).
     var flags: UInt8
     /// The payload bytes captured.
     var payload: ArraySlice<UInt8>
@@ -33,8 +36,8 @@ enum IPPacketDecoder {
         case malformed
     }
 
-    /// Decodes `packet`, whose first nibble is its version. `wireLength` is the captured frame's
-    /// original length minus what the link header took: only used to tell a cut packet.
+    /// Decodes `packet`, whose first nibble is its version; a packet cut by the snap length is told
+    /// by its IP header's length being more than the bytes captured.
     static func decode(_ packet: ArraySlice<UInt8>) -> Outcome {
         guard let first = PacketBytes.u8(packet, 0) else { return .malformed }
         switch first >> 4 {
