@@ -56,8 +56,10 @@ enum PacketTools {
 
     private static func executable(named name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") + ["/usr/sbin", "/sbin", "/usr/bin"] {
-            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+        // Spelled as [String] throughout: `Substring`s plus string literals leave the element type to inference.
+        let directories: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin"]
+        for directory in directories {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         return nil
