@@ -173,13 +173,13 @@ _gatewayctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    connect|replay|decode|handshake|serve|proxy|help)
+    connect|replay|decode|handshake|serve|proxy|export|help)
         # Offer subcommand argument completions
         "_gatewayctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'connect replay decode handshake serve proxy help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'connect replay decode handshake serve proxy export help' -- "${cur}"))
         ;;
     esac
 }
@@ -501,6 +501,42 @@ _gatewayctl_proxy() {
         return
         ;;
     '--op')
+        return
+        ;;
+    esac
+}
+
+_gatewayctl_export() {
+    repeating_flags=()
+    non_repeating_flags=(--force --no-handshake --upstream --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--pcapng --har --encoding --compression)
+    __gatewayctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--pcapng')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--har')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--encoding')
+        __gatewayctl_add_completions -W 'json'$'\n''etf'
+        return
+        ;;
+    '--compression')
+        __gatewayctl_add_completions -W 'none'$'\n''zlib-stream'$'\n''zstd-stream'$'\n''payload'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __gatewayctl_add_completions -f
         return
         ;;
     esac

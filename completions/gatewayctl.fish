@@ -34,6 +34,8 @@ function __gatewayctl_parse_tokens -S
             __gatewayctl_parse_subcommand 0 'host=' 'port=' 'scenario=+' 'script=+' 'bots=' 'list-scenarios' 'timeout=' 'heartbeat-interval=' 'capture=' 'speed=' 'tls' 'cert=' 'key=' 'record=' 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'proxy'
             __gatewayctl_parse_subcommand 0 'host=' 'port=' 'upstream=' 'ca-file=' 'inject=+' 'record=' 'timeout=' 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
+        case 'export'
+            __gatewayctl_parse_subcommand 1 'pcapng=' 'har=' 'force' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -97,6 +99,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positiona
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl" -eq 1' -fa 'handshake' -d 'Perform the opening handshake with a gateway, show the upgrade request, or check a response.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl" -eq 1' -fa 'serve' -d 'Run a mock Discord gateway that tests a bot, scenario by scenario.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl" -eq 1' -fa 'proxy' -d 'Relay a bot\'s gateway connection to Discord, show both directions decoded, and inject faults.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl" -eq 1' -fa 'export' -d 'Export a capture or raw dump as pcapng for Wireshark, or HAR for browser devtools.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" token-env' -l 'token-env' -d 'The environment variable holding the bot token.' -rfka '(env | cut -d= -f1)'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl connect" intents' -l 'intents' -d 'Intents: a number (513) or names (GUILDS,GUILD_MESSAGES), case-insensitive.' -rfka 'GUILDS GUILD_MEMBERS GUILD_MODERATION GUILD_EXPRESSIONS GUILD_INTEGRATIONS GUILD_WEBHOOKS GUILD_INVITES GUILD_VOICE_STATES GUILD_PRESENCES GUILD_MESSAGES GUILD_MESSAGE_REACTIONS GUILD_MESSAGE_TYPING DIRECT_MESSAGES DIRECT_MESSAGE_REACTIONS DIRECT_MESSAGE_TYPING MESSAGE_CONTENT GUILD_SCHEDULED_EVENTS AUTO_MODERATION_CONFIGURATION AUTO_MODERATION_EXECUTION GUILD_MESSAGE_POLLS DIRECT_MESSAGE_POLLS'
@@ -205,4 +208,14 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" no-frames' -l 'no-frames' -d 'Show WebSocket frame headers (default: on for replay, off for connect; off with --event/--op).'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" version' -l 'version' -d 'Show the version.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl proxy" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl export" -eq 1' -F
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" pcapng' -l 'pcapng' -d 'Write a pcapng file (Wireshark, tshark) here.' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" har' -l 'har' -d 'Write a HAR 1.2 file (browser developer tools) here.' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" force' -l 'force' -d 'Overwrite output files that exist.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" encoding' -l 'encoding' -d 'The payload encoding, overriding the header or the sniffed one: json or etf.' -rfka 'json etf'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" compression' -l 'compression' -d 'The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.' -rfka 'none zlib-stream zstd-stream payload'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" no-handshake' -l 'no-handshake' -d 'The raw dump starts directly at the first frame, without the HTTP response.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" upstream' -l 'upstream' -d 'For a proxy recording: export what Discord sent the proxy, not what the bot received.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" version' -l 'version' -d 'Show the version.'
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl help" version' -l 'version' -d 'Show the version.'

@@ -12,6 +12,7 @@ public struct Gatewayctl: ParsableCommand {
         version: version,
         subcommands: [
             ConnectCommand.self, ReplayCommand.self, DecodeCommand.self, HandshakeCommand.self, ServeCommand.self, ProxyCommand.self,
+            ExportCommand.self,
         ]
     )
 

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ProcessExitStatusTests {
     @Test func valuesAreTheSysexitsOnes() {
         let expected: [ProcessExitStatus: Int32] = [
-            .ok: 0, .checkFailed: 1, .usage: 64, .dataError: 65, .noInput: 66, .unavailable: 69, .internalError: 70, .ioError: 74, .protocolError: 76,
+            .ok: 0, .checkFailed: 1, .usage: 64, .dataError: 65, .noInput: 66, .unavailable: 69, .internalError: 70, .cannotCreate: 73, .ioError: 74, .protocolError: 76,
             .authenticationFailed: 77, .configuration: 78, .interrupted: 130, .terminated: 143,
         ]
         #expect(ProcessExitStatus.allCases.count == expected.count)

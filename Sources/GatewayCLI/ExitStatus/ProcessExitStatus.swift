@@ -21,6 +21,9 @@ public enum ProcessExitStatus: Int32, Sendable, Hashable, CaseIterable {
     case unavailable = 69
     /// 70 (`EX_SOFTWARE`): a bug in `gatewayctl` itself; any error nobody classified lands here.
     case internalError = 70
+    /// 73 (`EX_CANTCREAT`): an output file cannot be created: `export`'s output exists (without
+    /// `--force`), or its directory does not allow it.
+    case cannotCreate = 73
     /// 74 (`EX_IOERR`): reading or writing a file or the network failed part-way.
     case ioError = 74
     /// 76 (`EX_PROTOCOL`): the server broke the WebSocket or gateway protocol: a wrong accept
