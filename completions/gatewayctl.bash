@@ -510,7 +510,7 @@ _gatewayctl_export() {
     repeating_flags=()
     non_repeating_flags=(--force --no-handshake --upstream --version -h --help)
     repeating_options=()
-    non_repeating_options=(--pcapng --har --encoding --compression)
+    non_repeating_options=(--pcapng --har --keylog --encoding --compression)
     __gatewayctl_offer_flags_options 1
 
     # Offer option value completions
@@ -520,6 +520,10 @@ _gatewayctl_export() {
         return
         ;;
     '--har')
+        __gatewayctl_add_completions -f
+        return
+        ;;
+    '--keylog')
         __gatewayctl_add_completions -f
         return
         ;;

@@ -35,7 +35,7 @@ function __gatewayctl_parse_tokens -S
         case 'proxy'
             __gatewayctl_parse_subcommand 0 'host=' 'port=' 'upstream=' 'ca-file=' 'inject=+' 'record=' 'timeout=' 'format=' 'color=' 'v/verbose' 'event=+' 'op=+' 'frames' 'no-frames' 'version' 'h/help'
         case 'export'
-            __gatewayctl_parse_subcommand 1 'pcapng=' 'har=' 'force' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'version' 'h/help'
+            __gatewayctl_parse_subcommand 1 'pcapng=' 'har=' 'keylog=' 'force' 'encoding=' 'compression=' 'no-handshake' 'upstream' 'version' 'h/help'
         case 'help'
             __gatewayctl_parse_subcommand -r 1 'version'
         end
@@ -211,6 +211,7 @@ complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_positional "gatewayctl export" -eq 1' -F
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" pcapng' -l 'pcapng' -d 'Write a pcapng file (Wireshark, tshark) here.' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" har' -l 'har' -d 'Write a HAR 1.2 file (browser developer tools) here.' -rF
+complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" keylog' -l 'keylog' -d 'Embed this TLS key log (connect --keylog) in the pcapng as a Decryption Secrets Block.' -rF
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" force' -l 'force' -d 'Overwrite output files that exist.'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" encoding' -l 'encoding' -d 'The payload encoding, overriding the header or the sniffed one: json or etf.' -rfka 'json etf'
 complete -c 'gatewayctl' -n '__gatewayctl_should_offer_completions_for_flags_or_options "gatewayctl export" compression' -l 'compression' -d 'The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.' -rfka 'none zlib-stream zstd-stream payload'

@@ -11,9 +11,10 @@ package final class OutputFile {
     let path: String
     private let descriptor: Int32
 
-    package init(path: String) throws(InputError) {
+    /// Creates or truncates `path`; a new file gets `mode` (0600 for one that holds secrets).
+    package init(path: String, mode: mode_t = 0o644) throws(InputError) {
         self.path = path
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard opened >= 0 else {
             let error = errno
             throw InputError(.cannotOpen, path: path, errno: error, "cannot create: \(String(cString: strerror(error)))")

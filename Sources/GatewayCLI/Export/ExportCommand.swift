@@ -32,6 +32,13 @@ public struct ExportCommand: ParsableCommand {
             the Network panel of a browser's developer tools. The token is redacted, as it already \
             is in recordings; an Authorization header is too.
 
+            --keylog FILE embeds a TLS key log (the file connect --keylog or SSLKEYLOGFILE wrote \
+            for the same session) in the pcapng as a Decryption Secrets Block. The exported \
+            packets are plain already; the block travels with them so that a capture of the real \
+            TLS connection merged in (mergecap -w both.pcapng export.pcapng tcpdump.pcap) opens \
+            decrypted in Wireshark, beside the decoded view. The secrets decrypt that session, \
+            token included: the file is created readable by its owner only.
+
             Both may be given at once. An existing output is refused (exit 73) unless --force. \
             Outputs are written beside their final name and moved into place at the end, so \
             corrupt or truncated input (the error with its byte offset, exit 65) leaves no partial file.
@@ -41,6 +48,7 @@ public struct ExportCommand: ParsableCommand {
               wireshark session.pcapng
               tshark -r session.pcapng -Y websocket
               gatewayctl export --har session.har --pcapng session.pcapng samples/session.gwcap
+              gatewayctl export --pcapng session.pcapng --keylog keys.txt session.gwcap
               gatewayctl export --pcapng conn1.pcapng --force samples/session-conn1.raw
               gatewayctl export --pcapng frames.pcapng --no-handshake --compression zlib-stream frames.bin
             """)
@@ -53,6 +61,11 @@ public struct ExportCommand: ParsableCommand {
 
     @Option(help: "Write a HAR 1.2 file (browser developer tools) here.", completion: .file())
     var har: String?
+
+    @Option(
+        help: "Embed this TLS key log (connect --keylog) in the pcapng as a Decryption Secrets Block.",
+        completion: .file())
+    var keylog: String?
 
     @Flag(help: "Overwrite output files that exist.")
     var force = false
@@ -78,6 +91,9 @@ public struct ExportCommand: ParsableCommand {
         if let pcapng, let har, pcapng == har {
             throw ValidationError("--pcapng and --har name the same file, \(pcapng)")
         }
+        if keylog != nil && pcapng == nil {
+            throw ValidationError("--keylog embeds the secrets in the pcapng file: give --pcapng FILE too")
+        }
         for output in [pcapng, har].compactMap({ $0 }) where output == "-" || output.isEmpty {
             throw ValidationError("an output must be a file name, not '\(output)'")
         }
@@ -85,8 +101,13 @@ public struct ExportCommand: ParsableCommand {
 
     public func run() throws {
         let tool = "gatewayctl \(Gatewayctl.version)"
+        let secrets = try keylog.map { try TLSKeyLogText(path: $0) }
         var targets = ExportTargets(
-            pcapng: try pcapng.map { (PcapngExport(application: tool), try ExportOutputFile(path: $0, force: force)) },
+            pcapng: try pcapng.map { path in
+                var export = PcapngExport(application: tool)
+                if let secrets { try export.embed(secrets) }
+                return (export, try ExportOutputFile(path: path, force: force, secret: secrets != nil))
+            },
             har: try har.map { (HARExport(version: Gatewayctl.version), try ExportOutputFile(path: $0, force: force)) })
         let decoder = ExportDecoder(
             encoding: encoding, compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream)

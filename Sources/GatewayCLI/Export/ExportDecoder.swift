@@ -55,6 +55,12 @@ struct ExportDecoder {
             try recording.finish(into: &sink)
         case .rawDump(var reader):
             try exportRawDump(&reader, into: &sink)
+        case .packetCapture:
+            // Its client frames hold the token as sent; replay decodes and redacts them, and the
+            // file is already one Wireshark opens.
+            throw ExportInputError(
+                "the input is a packet capture, which Wireshark opens as it is (gatewayctl replay shows its "
+                    + "payloads decoded); export takes capture recordings and raw dumps")
         }
         return opened.reason
     }
@@ -157,4 +163,12 @@ extension ExportEvent {
             return .connectionEnded(number: number, time: time)
         }
     }
+}
+
+/// An input export does not take, though other commands do (64: the command was wrong for it).
+struct ExportInputError: Error, CustomStringConvertible, ExitStatusReporting {
+    var description: String
+    var exitStatus: ProcessExitStatus { .usage }
+
+    init(_ message: String) { description = message }
 }

@@ -15,8 +15,9 @@ final class ExportOutputFile {
     private let temporaryPath: String
     private var file: OutputFile?
 
-    /// Creates the temporary file; refuses when `path` exists, unless `force`.
-    init(path: String, force: Bool) throws(ExportError) {
+    /// Creates the temporary file (readable by its owner only when it will hold `secret`s);
+    /// refuses when `path` exists, unless `force`.
+    init(path: String, force: Bool, secret: Bool = false) throws(ExportError) {
         self.path = path
         if !force, access(path, F_OK) == 0 {
             throw ExportError(.outputExists, "\(path) already exists; --force overwrites it")
@@ -26,7 +27,7 @@ final class ExportOutputFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(directory).\(name).\(getpid()).tmp"
         do {
-            file = try OutputFile(path: temporaryPath)
+            file = try OutputFile(path: temporaryPath, mode: secret ? 0o600 : 0o644)
         } catch {
             throw ExportError(.cannotCreate, "\(path): cannot create \(temporaryPath): \(error.message)")
         }

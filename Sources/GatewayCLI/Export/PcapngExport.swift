@@ -22,6 +22,16 @@ struct PcapngExport: ExportSink {
         writer = PcapngWriter(application: application, linkType: .ethernet)
     }
 
+    /// Adds a TLS key log as a Decryption Secrets Block, before any packet, where Wireshark wants
+    /// secrets to be.
+    mutating func embed(_ keyLog: TLSKeyLogText) throws(ExportError) {
+        do {
+            try writer.writeDecryptionSecrets(tlsKeyLog: keyLog.text)
+        } catch {
+            throw ExportError(.writeFailed, "--keylog \(keyLog.path): \(error)")
+        }
+    }
+
     /// The bytes built so far, forgotten once taken.
     mutating func takeOutput() -> [UInt8] { writer.takeOutput() }
 
