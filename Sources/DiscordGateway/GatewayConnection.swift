@@ -750,10 +750,14 @@ public struct GatewayConnection {
     }
 
     /// `{"op", "d"}` with `d.token` replaced by ``redactedToken``; nil when `d` has no token. The
-    /// one place a token is taken out of a payload: sent payloads here, received ones in `serve`.
+    /// one place a token is taken out of a payload: sent payloads here, received ones in `serve`,
+    /// `proxy` and `replay`. Every entry named `token` is replaced: a payload read off the wire may
+    /// repeat a key, and objects keep repeats.
     package static func redactingToken(opcode: GatewayOpcode, data: GatewayValue) -> GatewayValue? {
         guard case .object(var object) = data, object["token"] != nil else { return nil }
-        object["token"] = .string(redactedToken)
+        for index in object.entries.indices where object.entries[index].key == "token" {
+            object.entries[index].value = .string(redactedToken)
+        }
         return ["op": GatewayValue(opcode.rawValue), "d": .object(object)]
     }
 

@@ -12,9 +12,12 @@ package final class OutputFile {
     private let descriptor: Int32
 
     /// Creates or truncates `path`; a new file gets `mode` (0600 for one that holds secrets).
-    package init(path: String, mode: mode_t = 0o644) throws(InputError) {
+    /// `exclusive` creates it or fails (`EEXIST`), never opening what is there, a symbolic link
+    /// included: for files whose mode must be the one asked for.
+    package init(path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws(InputError) {
         self.path = path
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL | O_NOFOLLOW : O_TRUNC)
+        let opened = open(path, flags, mode)
         guard opened >= 0 else {
             let error = errno
             throw InputError(.cannotOpen, path: path, errno: error, "cannot create: \(String(cString: strerror(error)))")

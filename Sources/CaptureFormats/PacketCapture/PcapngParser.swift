@@ -91,11 +91,15 @@ struct PcapngParser {
         case 1:
             try describeInterface(body: body, start: start)
             return nil
-        case 6:
-            guard body.count >= 20, let id = file.u32(body.lowerBound, order),
+        case 6, 2:
+            // An Enhanced Packet Block (6), or the obsolete Packet Block (2), whose interface id is
+            // 16 bits followed by a 16-bit drops count; the rest is laid out alike.
+            let kind = type == 6 ? "enhanced packet block" : "packet block"
+            let id = type == 6 ? file.u32(body.lowerBound, order) : file.u16(body.lowerBound, order).map(UInt32.init)
+            guard body.count >= 20, let id,
                 let high = file.u32(body.lowerBound + 4, order), let low = file.u32(body.lowerBound + 8, order),
                 let captured = file.u32(body.lowerBound + 12, order), let original = file.u32(body.lowerBound + 16, order)
-            else { throw corrupt("the enhanced packet block at byte \(start) is too short", start) }
+            else { throw corrupt("the \(kind) at byte \(start) is too short", start) }
             return try packet(
                 interface: Int(id), time: UInt64(high) << 32 | UInt64(low), dataStart: body.lowerBound + 20,
                 captured: Int(captured), original: Int(original), body: body, start: start)
@@ -113,14 +117,6 @@ struct PcapngParser {
             return PcapPacket(
                 linkType: interface.linkType, microseconds: lastTime, data: data, originalLength: Int(original),
                 fileOffset: start)
-        case 2:
-            guard body.count >= 20, let id = file.u16(body.lowerBound, order),
-                let high = file.u32(body.lowerBound + 4, order), let low = file.u32(body.lowerBound + 8, order),
-                let captured = file.u32(body.lowerBound + 12, order), let original = file.u32(body.lowerBound + 16, order)
-            else { throw corrupt("the packet block at byte \(start) is too short", start) }
-            return try packet(
-                interface: Int(id), time: UInt64(high) << 32 | UInt64(low), dataStart: body.lowerBound + 20,
-                captured: Int(captured), original: Int(original), body: body, start: start)
         default:
             skippedBlocks += 1
             return nil

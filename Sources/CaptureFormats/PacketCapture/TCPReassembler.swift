@@ -91,6 +91,10 @@ struct TCPHalfStream {
 struct TCPReassembler {
     /// The default cap on out-of-order bytes buffered per direction.
     static let defaultMaxBufferedBytes: Int64 = 16 << 20
+    /// The cap on out-of-order pieces buffered per direction: the buffer is an array kept in
+    /// order, so a crafted capture of tiny segments behind a hole would otherwise cost time
+    /// quadratic in its size. A real sender keeps far fewer segments in flight.
+    static let maxBufferedPieces = 1024
 
     /// The connections in order of their first packet.
     private(set) var connections: [TCPConnection] = []
@@ -183,12 +187,16 @@ struct TCPReassembler {
         // Entirely before what was delivered: a retransmission.
         if end <= stream.delivered { return }
         if let fin = stream.finOffset, start >= fin { return }
-        connection.streams[side].pending.insert(
-            (start, piece), at: stream.pending.firstIndex { $0.offset > start } ?? stream.pending.count)
+        // Searched from the end: segments mostly arrive in order, so the place is found at once.
+        let place = (stream.pending.lastIndex { $0.offset <= start }).map { $0 + 1 } ?? 0
+        connection.streams[side].pending.insert((start, piece), at: place)
         connection.streams[side].pendingBytes += piece.length
         drain(side: side, time: time, into: &connection)
         // Too much waiting for a hole: give the hole up as a gap.
-        while connection.streams[side].pendingBytes > maxBufferedBytes, let first = connection.streams[side].pending.first {
+        while connection.streams[side].pendingBytes > maxBufferedBytes
+            || connection.streams[side].pending.count > Self.maxBufferedPieces,
+            let first = connection.streams[side].pending.first
+        {
             skip(to: first.offset, side: side, time: time, in: &connection)
             drain(side: side, time: time, into: &connection)
         }

@@ -10,9 +10,10 @@ public struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export a capture or raw dump as pcapng for Wireshark, or HAR for browser devtools.",
         discussion: """
-            CAPTURE is anything replay reads: a capture recording (every connection in it; a \
-            proxy recording shows the bot's side, --upstream Discord's) or a raw dump (with or \
-            without the HTTP response; --no-handshake, --encoding and --compression as for replay). \
+            CAPTURE is a capture recording (every connection in it; a proxy recording shows the \
+            bot's side, --upstream Discord's) or a raw dump (with or without the HTTP response; \
+            --no-handshake, --encoding and --compression as for replay). A packet capture (pcap, \
+            pcapng) is refused (64): Wireshark opens it as it is, and replay decodes it. \
             It is decoded through the same layers a client uses (WebSocket frames, then the \
             connection's decompressor, fresh for each connection), and every payload is written \
             decompressed.
@@ -29,8 +30,10 @@ public struct ExportCommand: ParsableCommand {
 
             --har FILE writes a HAR 1.2 log, one entry per connection, with the messages in \
             _webSocketMessages as Chrome writes them (JSON as text, ETF as base64); import it in \
-            the Network panel of a browser's developer tools. The token is redacted, as it already \
-            is in recordings; an Authorization header is too.
+            the Network panel of a browser's developer tools. In both files the token is redacted \
+            (again: recordings already hold it redacted, but a file from elsewhere may not), and \
+            so are Authorization and Cookie headers; a client data frame that is no gateway \
+            payload is left out, as it may hold anything.
 
             --keylog FILE embeds a TLS key log (the file connect --keylog or SSLKEYLOGFILE wrote \
             for the same session) in the pcapng as a Decryption Secrets Block. The exported \
@@ -70,17 +73,7 @@ public struct ExportCommand: ParsableCommand {
     @Flag(help: "Overwrite output files that exist.")
     var force = false
 
-    @Option(help: "The payload encoding, overriding the header or the sniffed one: json or etf.")
-    var encoding: GatewayEncoding?
-
-    @Option(help: "The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.")
-    var compression: GatewayCompression?
-
-    @Flag(help: "The raw dump starts directly at the first frame, without the HTTP response.")
-    var noHandshake = false
-
-    @Flag(help: "For a proxy recording: export what Discord sent the proxy, not what the bot received.")
-    var upstream = false
+    @OptionGroup var input: CaptureInputOptions
 
     public init() {}
 
@@ -110,7 +103,7 @@ public struct ExportCommand: ParsableCommand {
             },
             har: try har.map { (HARExport(version: Gatewayctl.version), try ExportOutputFile(path: $0, force: force)) })
         let decoder = ExportDecoder(
-            encoding: encoding, compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream)
+            encoding: input.encoding, compression: input.compression, startsWithFrame: input.noHandshake, upstreamLeg: input.upstream)
         _ = try decoder.run(try InputFile(path: capture), into: &targets)
         try targets.commit()
     }

@@ -58,7 +58,7 @@ struct ExportDecoder {
         case .packetCapture:
             // Its client frames hold the token as sent; replay decodes and redacts them, and the
             // file is already one Wireshark opens.
-            throw ExportInputError(
+            throw InputUsageError(
                 "the input is a packet capture, which Wireshark opens as it is (gatewayctl replay shows its "
                     + "payloads decoded); export takes capture recordings and raw dumps")
         }
@@ -163,12 +163,4 @@ extension ExportEvent {
             return .connectionEnded(number: number, time: time)
         }
     }
-}
-
-/// An input export does not take, though other commands do (64: the command was wrong for it).
-struct ExportInputError: Error, CustomStringConvertible, ExitStatusReporting {
-    var description: String
-    var exitStatus: ProcessExitStatus { .usage }
-
-    init(_ message: String) { description = message }
 }

@@ -26,8 +26,19 @@ final class ExportOutputFile {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         temporaryPath = "\(directory).\(name).\(getpid()).tmp"
+        // Created afresh, never opened where it stands: a file or link left under the name (an
+        // earlier export's, or someone else's) could carry another mode or point elsewhere.
+        // A stale one is removed (unlink removes a link, not its target) and creation tried again.
+        let mode: mode_t = secret ? 0o600 : 0o644
         do {
-            file = try OutputFile(path: temporaryPath, mode: secret ? 0o600 : 0o644)
+            file = try OutputFile(path: temporaryPath, mode: mode, exclusive: true)
+        } catch where error.errno == EEXIST {
+            unlink(temporaryPath)
+            do {
+                file = try OutputFile(path: temporaryPath, mode: mode, exclusive: true)
+            } catch {
+                throw ExportError(.cannotCreate, "\(path): cannot create \(temporaryPath): \(error.message)")
+            }
         } catch {
             throw ExportError(.cannotCreate, "\(path): cannot create \(temporaryPath): \(error.message)")
         }

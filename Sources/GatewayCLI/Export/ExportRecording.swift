@@ -117,7 +117,8 @@ struct ExportRecording {
         if !connection.sawRequest, HTTPMessageText(bytes)?.startLine.hasPrefix("GET ") == true {
             connection.sawRequest = true
             current = connection
-            return try sink.handle(.upgradeRequest(bytes: bytes, time: time, synthesized: false))
+            let request = HTTPMessageText.redactingCredentials(bytes)
+            return try sink.handle(.upgradeRequest(bytes: request, time: time, synthesized: false))
         }
         connection.clientFrames.append(bytes)
         var messages: [ExportMessage] = []
@@ -130,6 +131,15 @@ struct ExportRecording {
                     .corruptInput, "connection \(connection.number), output byte \(error.offset): \(error.message)")
             }
             guard let frame else { break }
+            // connect records the client's payloads as redacted `sent` records, never as frames; a
+            // data frame here came from elsewhere and may hold a token, so it goes out only as a
+            // gateway payload with its token redacted, and not at all when it is none.
+            if frame.header.opcode == .text || frame.header.opcode == .binary || frame.header.opcode == .continuation {
+                if let message = Self.redactedDataFrame(frame, encoding: format.encoding, time: time) {
+                    messages.append(message)
+                }
+                continue
+            }
             let name = ExportComment.frameName(frame.header.opcode)
             messages.append(
                 ExportMessage(
@@ -142,13 +152,15 @@ struct ExportRecording {
 
     /// A `sent` record as the message the client wrote: its JSON as text, or as ETF on an ETF
     /// connection (the recording keeps ETF payloads in their JSON rendering).
-    static func sentMessage(_ json: [UInt8], encoding: GatewayEncoding, time: Int64) throws -> ExportMessage {
+    static func sentMessage(_ recorded: [UInt8], encoding: GatewayEncoding, time: Int64) throws -> ExportMessage {
         let envelope: GatewayEnvelope
         do {
-            envelope = try GatewayJSON.scanEnvelope(json)
+            envelope = try GatewayJSON.scanEnvelope(recorded)
         } catch {
             throw ReplayError(.corruptInput, "a sent record's payload is not a gateway payload: \(error)")
         }
+        // Redacted when recorded; redacted again, as a file from elsewhere may not be.
+        let json = redactingToken(recorded)
         var payload = json
         var opcode = WebSocketOpcode.text
         if encoding == .etf {
@@ -162,5 +174,29 @@ struct ExportRecording {
         return ExportMessage(
             direction: .outbound, time: time, opcode: opcode, payload: payload,
             comment: ExportComment.payload(envelope, sent: true) + " (\(json.count) bytes of JSON recorded)")
+    }
+
+    /// `json` with its token redacted, or as it is when it holds none (or is no gateway payload).
+    static func redactingToken(_ json: [UInt8]) -> [UInt8] {
+        guard let payload = try? GatewayPayload(decoding: json, encoding: .json),
+            case .object(let data) = payload.data,
+            let value = GatewayConnection.redactingToken(opcode: payload.opcode, data: payload.data)
+        else { return json }
+        // Already redacted (as connect, serve and proxy record): the recorded bytes stay as they are.
+        let markers: Set<GatewayValue> = [.string(GatewayConnection.redactedToken), .string("[REDACTED]")]
+        if data.entries.allSatisfy({ $0.key != "token" || markers.contains($0.value) }) { return json }
+        return GatewayJSON.encode(value)
+    }
+
+    /// A whole, unfragmented client data frame as a sent gateway payload with its token
+    /// redacted; nil for anything else (fragments, bytes that are no gateway payload).
+    static func redactedDataFrame(_ frame: WebSocketFrame, encoding: GatewayEncoding, time: Int64) -> ExportMessage? {
+        guard frame.header.fin, frame.header.opcode != .continuation,
+            let payload = try? GatewayPayload(decoding: frame.payload, encoding: frame.header.opcode == .binary ? .etf : .json)
+        else { return nil }
+        let value = GatewayConnection.redactingToken(opcode: payload.opcode, data: payload.data)
+        return try? sentMessage(
+            value.map { GatewayJSON.encode($0) } ?? GatewayJSON.encode(["op": GatewayValue(payload.opcode.rawValue), "d": payload.data]),
+            encoding: encoding, time: time)
     }
 }

@@ -121,12 +121,9 @@ struct HARExport: ExportSink {
         ]
     }
 
-    /// The head's headers as name/value pairs, an `Authorization` value redacted.
+    /// The head's headers as name/value pairs, credentials (`Authorization`, `Cookie`) redacted.
     private static func headers(_ head: HTTPMessageText?) -> [[String: String]] {
-        (head?.headers ?? []).map { header in
-            let value = header.name.lowercased() == "authorization" ? "[REDACTED]" : header.value
-            return ["name": header.name, "value": value]
-        }
+        (head?.shownHeaders ?? []).map { ["name": $0.name, "value": $0.value] }
     }
 
     /// The URL's query as name/value pairs, percent-decoding left as it is.

@@ -39,6 +39,9 @@ extension Replay {
                     engine?.wrote(chunk.bytes, at: last)
                 case .connectionEvent(let event) where event.kind == .connect:
                     try engine?.beginConnection(event.connection, at: last)
+                    if filter.showsConnectionLines {
+                        renderer.info("connection \(connection.number): TCP \(connection.endpoints)", engine?.context)
+                    }
                 case .connectionEvent:
                     if let gap = connection.gap { renderer.info("warning: \(gap)") }
                     try engine?.endConnection(at: last, recordedDisconnect: true)

@@ -35,6 +35,7 @@ struct Replay {
         var engine: ReplayEngine?
         do {
             if timing == .following {
+                try Self.refuseFollowingPacketCapture(path)
                 let renderer = renderer
                 try replay(FollowedFile(path: path, stop: stop, beforeWaiting: { renderer.flush() }), into: &engine)
             } else {
@@ -109,6 +110,19 @@ struct Replay {
             try engine?.endConnection(at: .zero)
         case .packetCapture(let reader):
             try replay(reader, into: &engine)
+        }
+    }
+
+    /// A packet capture is read whole (its connections are replayed one after the other), so it
+    /// cannot be followed while it grows: refused at once rather than waiting for an end that a
+    /// followed file never reaches.
+    private static func refuseFollowingPacketCapture(_ path: String) throws {
+        let file = try InputFile(path: path)
+        var start = [UInt8](repeating: 0, count: 16)
+        let count = try start.withUnsafeMutableBytes { buffer throws(InputError) in try file.read(into: buffer) }
+        if PayloadSniffer.sniffInput(start.prefix(count)).kind == .packetCapture {
+            throw InputUsageError(
+                "\(path) is a packet capture, which replay reads whole: --follow cannot follow it (drop --follow)")
         }
     }
 

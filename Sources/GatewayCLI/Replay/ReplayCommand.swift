@@ -95,17 +95,7 @@ public struct ReplayCommand: ParsableCommand {
     @Option(help: "Feed the bytes in pieces of at most N bytes (the output does not change).")
     var chunkSize: Int?
 
-    @Option(help: "The payload encoding, overriding the header or the sniffed one: json or etf.")
-    var encoding: GatewayEncoding?
-
-    @Option(help: "The compression, overriding the header or the sniffed one: none, payload, zlib-stream, zstd-stream.")
-    var compression: GatewayCompression?
-
-    @Flag(help: "The raw dump starts directly at the first frame, without the HTTP response.")
-    var noHandshake = false
-
-    @Flag(help: "For a proxy recording: replay what Discord sent the proxy, not what the bot received.")
-    var upstream = false
+    @OptionGroup var input: CaptureInputOptions
 
     @Flag(help: "Replay at the recording's own pace, as it happened (capture recordings have times).")
     var realtime = false
@@ -150,8 +140,8 @@ public struct ReplayCommand: ParsableCommand {
         defer { renderer.flush() }
         let filter = filters.filter(quiet: quiet, framesByDefault: true)
         var replay = Replay(
-            path: file, renderer: renderer, filter: filter, chunkSize: chunkSize, encoding: encoding,
-            compression: compression, startsWithFrame: noHandshake, upstreamLeg: upstream, timing: timing)
+            path: file, renderer: renderer, filter: filter, chunkSize: chunkSize, encoding: input.encoding,
+            compression: input.compression, startsWithFrame: input.noHandshake, upstreamLeg: input.upstream, timing: timing)
         replay.note = { FileHandle.standardError.write(Data("gatewayctl: \($0)\n".utf8)) }
         // Only a replay that waits turns Ctrl-C into a clean stop; one at once ends as fast as it can.
         let stop = replay.stop

@@ -12,9 +12,40 @@ struct OutboundMessages {
     var isBinary = false
     /// Set when the client's frames stopped making sense: the rest of its bytes are not parsed.
     var broken = false
+    /// The start of the client's stream until its upgrade request's head is complete: a request
+    /// may span TCP segments, and frames may follow it in the same one.
+    var head: [UInt8] = []
+    var sawRequest = false
+
+    /// The longest request head waited for; a stream that has not ended its head by then is no
+    /// WebSocket client.
+    static let maxHeadLength = 64 << 10
 }
 
 extension ReplayEngine {
+    /// The client's whole stream, as a packet capture has it: the upgrade request (however it
+    /// was split), then frames.
+    mutating func wroteStream(_ bytes: [UInt8]) {
+        guard !current.outbound.broken else { return }
+        if current.outbound.sawRequest { return wroteMessages(bytes) }
+        current.outbound.head += bytes
+        let head = current.outbound.head
+        guard let length = HTTPMessageText.headLength(of: head) else {
+            if head.count > OutboundMessages.maxHeadLength {
+                current.outbound.head = []
+                current.outbound.broken = true
+                if filter.showsConnectionLines {
+                    renderer.info("the client's first \(head.count) bytes hold no complete HTTP request head", context)
+                }
+            }
+            return
+        }
+        current.outbound.head = []
+        current.outbound.sawRequest = true
+        if let request = HTTPMessageText(Array(head[..<length])) { showRequest(request) }
+        if length < head.count { wroteMessages(Array(head[length...])) }
+    }
+
     /// Bytes the client wrote, parsed as frames: each frame shown, each data message decoded and
     /// shown as a sent payload (its token redacted first), a close passed on to the connection.
     mutating func wroteMessages(_ bytes: [UInt8]) {
@@ -63,7 +94,7 @@ extension ReplayEngine {
             payload = try GatewayPayload(decoding: message, encoding: binary ? .etf : .json)
         } catch {
             if filter.showsConnectionLines {
-                renderer.info("the client sent a \(message.count)-byte message that is not a gateway payload: \(error)", context)
+                renderer.info("the client sent a \(message.count)-byte message that is not a gateway payload (not shown: it may hold a token)", context)
             }
             return
         }

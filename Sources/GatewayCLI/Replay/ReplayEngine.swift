@@ -151,12 +151,18 @@ struct ReplayEngine {
     /// carry no secret, such as the client's close, which the connection is told about.
     mutating func wrote(_ bytes: [UInt8], at now: Duration) {
         advance(to: now)
+        if decodesOutboundMessages { return wroteStream(bytes) }
         guard let request = HTTPMessageText(bytes), request.startLine.hasPrefix("GET ") else {
-            return decodesOutboundMessages ? wroteMessages(bytes) : wroteFrames(bytes)
+            return wroteFrames(bytes)
         }
+        showRequest(request)
+    }
+
+    /// The client's upgrade request: its key kept for the accept check, its head shown.
+    mutating func showRequest(_ request: HTTPMessageText) {
         current.recordedKey = request.value(of: "Sec-WebSocket-Key")
         if filter.showsConnectionLines {
-            renderer.upgradeRequest(context, requestLine: request.startLine, headers: request.headers)
+            renderer.upgradeRequest(context, requestLine: request.startLine, headers: request.shownHeaders)
         }
     }
 

@@ -246,11 +246,11 @@ final class ServeServer: RunnableListener {
         }
     }
 
-    /// The payload with IDENTIFY's or RESUME's token replaced, for showing.
+    /// The payload with its token replaced, for showing: IDENTIFY's and RESUME's, and any other
+    /// payload's `d.token` too, since bytes from a bot or a capture may carry one under another
+    /// (or a repeated) op.
     static func redactingToken(_ payload: GatewayPayload) -> GatewayPayload {
-        guard payload.opcode == .identify || payload.opcode == .resume,
-            let value = GatewayConnection.redactingToken(opcode: payload.opcode, data: payload.data)
-        else { return payload }
+        guard let value = GatewayConnection.redactingToken(opcode: payload.opcode, data: payload.data) else { return payload }
         let bytes: [UInt8]
         switch payload.encoding {
         case .json: bytes = GatewayJSON.encode(value)

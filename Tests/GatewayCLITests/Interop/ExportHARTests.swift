@@ -70,6 +70,47 @@ import Testing
         }
     }
 
+    /// A recording from elsewhere may hold what connect never writes: a token in a `sent` record,
+    /// the client's IDENTIFY as a frame, credentials in the upgrade request. Neither file shows it.
+    @Test func aTokenInARecordingFromElsewhereIsRedactedInBothFiles() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let token = "FOREIGN.RECORDING-TOKEN.never-exported"
+        var lines = try CommandRunner.fixture("samples/session.gwcap").split(separator: "\n").map(String.init)
+        let requestIndex = try #require(lines.firstIndex { $0.contains(#""type":"chunk","dir":"out""#) })
+        var request = try JSONSerialization.jsonObject(with: Data(lines[requestIndex].utf8)) as? [String: Any] ?? [:]
+        var head = String(decoding: try #require(Data(base64Encoded: request["data"] as? String ?? "")), as: UTF8.self)
+        head = head.replacingOccurrences(of: "\r\n\r\n", with: "\r\nAuthorization: Bot \(token)\r\n\r\n")
+        request["data"] = Data(head.utf8).base64EncodedString()
+        lines[requestIndex] = String(decoding: try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]), as: UTF8.self)
+        let sentIndex = try #require(lines.firstIndex { $0.contains(#""token":"[redacted]""#) })
+        lines[sentIndex] = lines[sentIndex].replacingOccurrences(of: "[redacted]", with: token)
+        let identify = Array(#"{"op":2,"d":{"token":"\#(token)","intents":1}}"#.utf8)
+        let mask: [UInt8] = [1, 2, 3, 4]
+        let frame = [0x81, 0x80 | UInt8(identify.count)] + mask + identify.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        lines.insert(
+            #"{"type":"chunk","dir":"out","t":0.049500,"conn":1,"data":"\#(Data(frame).base64EncodedString())"}"#, at: sentIndex + 1)
+        let capture = directory.appendingPathComponent("foreign.gwcap")
+        try (lines.joined(separator: "\n") + "\n").write(to: capture, atomically: true, encoding: .utf8)
+
+        let har = directory.appendingPathComponent("out.har")
+        let pcapng = directory.appendingPathComponent("out.pcapng")
+        let result = try CommandRunner.run(["export", "--har", har.path, "--pcapng", pcapng.path, capture.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: har, encoding: .utf8)
+        #expect(!text.contains(token))
+        // The sample's IDENTIFY and RESUME, and the added IDENTIFY frame: all three redacted.
+        #expect(text.components(separatedBy: #"\"token\":\"[redacted]\""#).count == 4, "\(text)")
+        // The pcapng's client frames are masked, so its bytes are searched unmasked, as tshark shows them.
+        let bytes = try Data(contentsOf: pcapng)
+        #expect(bytes.range(of: Data(token.utf8)) == nil)
+        if PacketTools.tshark != nil {
+            let shown = try PacketTools.run(PacketTools.tshark, ["-r", pcapng.path, "-V"])
+            #expect(shown.status == 0 && !shown.stdout.contains(token))
+            #expect(shown.stdout.contains("Authorization: [redacted]"))
+        }
+    }
+
     @Test func anExistingOutputIsRefusedWithoutForce() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -19,8 +19,12 @@ import Testing
 
     /// A gateway session on one connection: HELLO, a fragmented IDENTIFY split over two segments,
     /// READY, a HEARTBEAT and its ACK, the server's close and the client's echo.
-    static func session() -> [UInt8] {
-        let identify = Array(#"{"op":2,"d":{"token":"\#(token)","intents":513,"properties":{"os":"linux","browser":"t","device":"t"}}}"#.utf8)
+    /// `identify` replaces the IDENTIFY's JSON; `upgrade` the request, sent in two segments
+    /// split at `upgradeSplit` when given.
+    static func session(
+        identify: [UInt8] = Array(#"{"op":2,"d":{"token":"\#(token)","intents":513,"properties":{"os":"linux","browser":"t","device":"t"}}}"#.utf8),
+        upgrade: [UInt8] = PcapBuild.upgrade, upgradeSplit: Int? = nil
+    ) -> [UInt8] {
         let mask: [UInt8] = [0x11, 0x22, 0x33, 0x44]
         let clientFrames = frame(Array(identify[..<20]), fin: false, mask: mask) + frame(Array(identify[20...]), opcode: 0, mask: mask)
         let heartbeat = frame(Array(#"{"op":1,"d":null}"#.utf8), mask: mask)
@@ -36,7 +40,12 @@ import Testing
             ips.append(PcapBuild.ipv4(from: PcapBuild.server, to: PcapBuild.client, sport: 80, dport: 51234, seq: server, payload: bytes))
             server &+= UInt32(bytes.count)
         }
-        send(PcapBuild.upgrade)
+        if let upgradeSplit {
+            send(Array(upgrade[..<upgradeSplit]))
+            send(Array(upgrade[upgradeSplit...]))
+        } else {
+            send(upgrade)
+        }
         receive(PcapBuild.response + hello)
         send(Array(clientFrames[..<30]))
         send(Array(clientFrames[30...]))
@@ -76,9 +85,48 @@ import Testing
         #expect(result.stdout.contains("\"token\":\"[redacted]\""))
         #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
         #expect(result.lines.contains { $0.contains("\"op\":11") && $0.contains("\"latency\":0.010000") })
-        #expect(result.stdout.contains("10.0.0.1:51234 → 10.0.0.2:80") || result.stdout.contains("packet capture"))
+        #expect(result.stdout.contains("10.0.0.1:51234 → 10.0.0.2:80"), "\(result.stdout)")
         let pretty = try CommandRunner.run(["replay", "--format", "pretty", "--color", "never", path])
         #expect(pretty.status == 0 && !pretty.stdout.contains(Self.token))
+    }
+
+    /// Bytes off the wire are whatever the bot sent: a repeated `token` key, a repeated `op`
+    /// (the first one counts), credentials in the upgrade's headers, a request split across
+    /// segments. None of it shows the token.
+    @Test(arguments: [
+        #"{"op":2,"d":{"token":"X","intents":1,"token":"\#(token)"}}"#,
+        #"{"op":1,"op":2,"d":{"token":"\#(token)","intents":1}}"#,
+        #"{"op":2,"d":{"token":"\#(token)","intents":1}}"#,
+    ])
+    func theTokenNeverShowsWhateverTheBotSent(identify: String) throws {
+        var upgrade = PcapBuild.upgrade
+        upgrade.removeLast(2)
+        upgrade += Array("Authorization: Bot \(Self.token)\r\nCookie: t=\(Self.token)\r\n\r\n".utf8)
+        let path = try Self.write(Self.session(identify: Array(identify.utf8), upgrade: upgrade, upgradeSplit: 20), "odd.pcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for format in ["jsonl", "pretty"] {
+            let result = try CommandRunner.run(["replay", "--format", format, "--frames", path])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token), "\(result.stdout)")
+            if format == "jsonl" {
+                // The request split in two is still one request, and the frames behind it are read.
+                #expect(result.stdout.contains(#"["Authorization","[redacted]"]"#), "\(result.stdout)")
+                #expect(try Self.payloads(result.lines).filter { $0.hasPrefix("sent") }.count == 2, "\(result.stdout)")
+            }
+        }
+    }
+
+    @Test func aPacketCaptureCannotBeFollowedOrExported() throws {
+        let path = try Self.write(Self.session(), "session.pcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let follow = try CommandRunner.run(["replay", "--follow", path])
+        #expect(follow.status == 64)
+        #expect(follow.stderr.contains("is a packet capture, which replay reads whole: --follow cannot follow it"), "\(follow.stderr)")
+        let output = path + ".pcapng"
+        let export = try CommandRunner.run(["export", "--pcapng", output, path])
+        #expect(export.status == 64)
+        #expect(export.stderr.contains("the input is a packet capture, which Wireshark opens as it is"), "\(export.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 
     @Test func aCaptureWithoutWebSocketIsExit65NamingTheConnections() throws {

@@ -89,6 +89,29 @@ import Testing
         #expect(kinds == ["data 0", "gap 1 9", "data 10", "data 13"])
     }
 
+    /// Tiny segments behind a hole that never fills: past the piece cap the hole becomes a gap, so
+    /// the buffer (an ordered array) stays short and the work linear in the segments.
+    @Test func thePieceCapTurnsAHoleIntoAGapBeforeTheByteCap() {
+        var reassembler = TCPReassembler()
+        func segment(_ seq: UInt32, _ payload: [UInt8]) -> TCPSegment {
+            TCPSegment(source: "a:1", destination: "b:2", sequence: seq, acknowledgement: 0, flags: 0x18, payload: payload[...], payloadLength: payload.count)
+        }
+        reassembler.add(segment(100, [0]), at: 0)
+        let pieces = TCPReassembler.maxBufferedPieces + 1
+        for index in 0..<pieces { reassembler.add(segment(102 + UInt32(index), [1]), at: 1) }
+        let events = reassembler.connections[0].events
+        let gaps = events.compactMap { event -> String? in
+            if case .gap(let length) = event.kind { return "gap \(event.offset) \(length)" }
+            return nil
+        }
+        #expect(gaps == ["gap 1 1"])
+        let delivered = events.reduce(0) { total, event in
+            if case .data(let bytes) = event.kind { return total + bytes.count }
+            return total
+        }
+        #expect(delivered == 1 + pieces)
+    }
+
     @Test func aMissingSYNStartsAtTheFirstSegmentAndGETTellsTheClient() throws {
         let u = PcapBuild.upgrade.count
         let reader = try PacketCaptureReader(bytes: capture(isn: 100, tail: tail, pieces: [(0, u), (u, 200)], syn: false))
