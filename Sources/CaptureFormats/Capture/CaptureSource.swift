@@ -54,7 +54,8 @@ public enum CaptureSource<Source: ByteSource> {
             return (.rawDump(RawDumpReader(input: input, startsWithHandshake: false, chunkSize: rawChunkSize)), guess.reason)
         case .packetCapture:
             let reader = try PacketCaptureReader(input: input)
-            return (.packetCapture(reader), guess.reason + " (" + reader.reason + ")")
+            // The reader's sentence names the format the magic number told and what the file held.
+            return (.packetCapture(reader), reader.reason + "; its WebSocket connections are replayed")
         case .unknown:
             throw CaptureError(.notACapture, guess.reason, offset: 0)
         }
