@@ -21,37 +21,13 @@ enum PacketTools {
     /// The same for `tcpdump`.
     static var tcpdumpTestsEnabled: Bool { tcpdump != nil || required }
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// Runs `tool` (its path from ``tshark`` or ``tcpdump``) with `arguments`, to the end.
-    static func run(_ tool: URL?, _ arguments: [String]) throws -> Output {
+    static func run(_ tool: URL?, _ arguments: [String]) throws -> CommandRunner.Result {
         guard let tool else {
             Issue.record("tshark or tcpdump is not installed (Scripts/install-wireshark.sh), and GATEWAYCTL_REQUIRE_PACKET_TOOLS=1")
             throw CocoaError(.fileNoSuchFile)
         }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read standard error on another thread, so neither pipe can fill and stall the tool.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { usleep(1_000) }
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: errorData.value, as: UTF8.self))
+        return try CommandRunner.run(executable: tool, arguments)
     }
 
     private static func executable(named name: String) -> URL? {
@@ -62,14 +38,4 @@ enum PacketTools {
         }
         return nil
     }
-}
-
-/// Data written once by a reader thread and read by the test's thread.
-private final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
-    func set(_ value: Data) { lock.withLock { data = value } }
 }
