@@ -6,6 +6,8 @@ import PackageDescription
 //   GatewayCodecs       payload values, JSON, ETF, zlib/zstd decompressors
 //   DiscordGateway      the gateway state machine, built on the two above
 //   GatewayServer       the gateway's side of a connection (a mock gateway's, a proxy's), on the same layers
+//   DiscordGatewayClient the async/await client on SwiftNIO: the session driver's actions performed,
+//                       events as an AsyncSequence, shards; gatewayctl connect and proxy run on it
 //   CaptureFormats      the files gatewayctl reads and writes: captures, raw dumps, hexdumps,
 //                       and the sniffer that tells them apart; pcap/pcapng read by hand (no Swift library reads pcapng)
 //   GatewayCLI          gatewayctl's commands, rendering, the NIO driver
@@ -18,6 +20,7 @@ let package = Package(
         .library(name: "GatewayCodecs", targets: ["GatewayCodecs"]),
         .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
         .library(name: "GatewayServer", targets: ["GatewayServer"]),
+        .library(name: "DiscordGatewayClient", targets: ["DiscordGatewayClient"]),
         // For the fuzz package; not a supported API.
         .library(name: "CaptureFormats", targets: ["CaptureFormats"]),
         .executable(name: "gatewayctl", targets: ["gatewayctl"]),
@@ -28,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // The subject and issuer of a server's certificate for `--verbose` (NIOSSL does not expose them).
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
@@ -45,6 +50,18 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The server side: what a mock gateway (`gatewayctl serve`) and a proxy stand on.
         .target(name: "GatewayServer", dependencies: ["WebSocketProtocol", "GatewayCodecs", "DiscordGateway"]),
+        // The async/await client: NIO performs the session driver's actions.
+        .target(
+            name: "DiscordGatewayClient",
+            dependencies: [
+                "DiscordGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // Capture files, raw dumps, hexdumps and sniffing: plain byte parsing with no dependencies, so the
         // fuzz targets build it without NIO.
         .target(name: "CaptureFormats"),
@@ -54,7 +71,8 @@ let package = Package(
         .target(
             name: "GatewayCLI",
             dependencies: [
-                "CaptureFormats", "GatewayCodecs", "DiscordGateway", "GatewayServer", "SeededRandom",
+                "CaptureFormats", "GatewayCodecs", "DiscordGateway", "DiscordGatewayClient", "GatewayServer",
+                "SeededRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -2,25 +2,25 @@ import NIOCore
 
 /// The session's monotonic clock: `Duration` since the session started, as the connection wants
 /// it, and back to NIO's deadlines for scheduling.
-struct SessionClock {
-    let start: NIODeadline
+package struct SessionClock {
+    package let start: NIODeadline
 
-    init(start: NIODeadline = .now()) {
+    package init(start: NIODeadline = .now()) {
         self.start = start
     }
 
     /// Time since the start.
-    func now() -> Duration {
+    package func now() -> Duration {
         .nanoseconds(max(0, (NIODeadline.now() - start).nanoseconds))
     }
 
     /// The event-loop deadline for a session time.
-    func deadline(_ time: Duration) -> NIODeadline {
+    package func deadline(_ time: Duration) -> NIODeadline {
         start + Self.timeAmount(time)
     }
 
     /// A duration as NIO's `TimeAmount`, clamped to what it can hold.
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
+    package static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)

@@ -1,45 +1,47 @@
+import DiscordGateway
 import Foundation
 import NIOCore
 import NIOPosix
 
-/// Plain sentences for the ways a TCP connection fails, for `connect`, `handshake` and `proxy`'s
+/// Plain sentences for the ways a TCP connection fails, for the client, `handshake` and `proxy`'s
 /// upstream leg: NIO's errors describe themselves with its internals (`SingleConnectionFailure`,
 /// `[IPv4]127.0.0.1/127.0.0.1:1`), which tell a user nothing they can act on.
-enum NetworkFailureText {
-    /// What went wrong reaching or talking to `host:port`, in one sentence without library names.
-    /// - Parameter timeout: the `--timeout` the connect attempt ran with, to name it when it expired.
-    static func explain(_ error: any Error, host: String, port: Int, timeout: Duration?) -> String {
+package enum NetworkFailureText {
+    /// What went wrong reaching or talking to `host:port`, without library names.
+    /// - Parameter timeout: the bound the connect attempt ran with, to name it when it expired.
+    package static func problem(_ error: any Error, host: String, port: Int, timeout: Duration?) -> GatewayTransportProblem {
         let place = "\(host):\(port)"
         if let connection = error as? NIOConnectionError {
             if let first = connection.connectionErrors.first {
-                return explain(first.error, host: host, port: port, timeout: timeout)
+                return problem(first.error, host: host, port: port, timeout: timeout)
             }
             if connection.dnsAError != nil || connection.dnsAAAAError != nil {
-                return "the name \(host) could not be resolved"
+                return .failed("the name \(host) could not be resolved")
             }
-            return "no address found for \(host)"
+            return .failed("no address found for \(host)")
         }
         if let channelError = error as? ChannelError {
             switch channelError {
             case .connectTimeout:
-                return "no TCP connection to \(place) within \(seconds(timeout)) (--timeout)"
+                if let timeout { return .waitExpired(.tcpConnect, place: place, limit: timeout) }
+                return .failed("no TCP connection to \(place) within the time allowed")
             case .ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed, .inputClosed:
-                return "the connection to \(place) was closed"
+                return .failed("the connection to \(place) was closed")
             default:
-                return "the connection to \(place) failed: \(channelError)"
+                return .failed("the connection to \(place) failed: \(channelError)")
             }
         }
         if let ioError = error as? IOError {
-            return explain(errno: ioError.errnoCode, place: place)
+            return .failed(explain(errno: ioError.errnoCode, place: place))
         }
         if error is SocketAddressError {
-            return "the name \(host) could not be resolved"
+            return .failed("the name \(host) could not be resolved")
         }
-        return "the connection to \(place) failed: \(error)"
+        return .failed("the connection to \(place) failed: \(error)")
     }
 
     /// The sentence for a socket error number.
-    static func explain(errno code: CInt, place: String) -> String {
+    package static func explain(errno code: CInt, place: String) -> String {
         switch code {
         case ECONNREFUSED: return "\(place) refused the connection (nothing listens there)"
         case ECONNRESET: return "\(place) reset the connection"
@@ -53,9 +55,8 @@ enum NetworkFailureText {
     }
 
     /// A duration as `--timeout` is written, e.g. `10 s` or `2.5 s`.
-    static func seconds(_ duration: Duration?) -> String {
+    package static func seconds(_ duration: Duration?) -> String {
         guard let duration else { return "the time allowed" }
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return value == value.rounded() && value < 1e9 ? "\(Int(value)) s" : "\(value) s"
+        return GatewayTransportProblem.seconds(duration)
     }
 }

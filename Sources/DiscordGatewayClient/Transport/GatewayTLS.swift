@@ -2,52 +2,23 @@ import Foundation
 import NIOCore
 import NIOSSL
 
-/// TLS for `wss://`: the system's trust roots (plus `--ca-file`), full certificate and hostname
-/// verification, SNI for host names.
-enum GatewayTLS {
-    /// A client context, or an error naming the CA file that could not be used.
-    static func makeContext(caFile: String?, keyLog: TLSKeyLog? = nil) throws(ConnectError) -> NIOSSLContext {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .fullVerification
-        if let keyLog { configuration.keyLogCallback = { keyLog.append($0) } }
-        if let caFile {
-            guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw ConnectError(.invalidOption, "--ca-file \(caFile): cannot read the file", exitStatus: .noInput)
-            }
-            let certificates: [NIOSSLCertificate]
-            do {
-                certificates = try NIOSSLCertificate.fromPEMFile(caFile)
-            } catch {
-                // A file that is not what it should be is corrupt input (65), as serve's --cert is.
-                throw ConnectError(.invalidOption, "--ca-file \(caFile): not PEM certificates", exitStatus: .dataError)
-            }
-            guard !certificates.isEmpty else {
-                throw ConnectError(.invalidOption, "--ca-file \(caFile): no certificate in the file", exitStatus: .dataError)
-            }
-            configuration.additionalTrustRoots = [.certificates(certificates)]
-        }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw ConnectError(.invalidOption, "cannot set up TLS: \(error)", exitStatus: .configuration)
-        }
-    }
-
+/// TLS for `wss://`: SNI names, the server's certificate, and failed handshakes in plain words.
+package enum GatewayTLS {
     /// The SNI name for `host`: none for an IP address literal (SNI carries names only; the
     /// certificate is then checked against the address).
-    static func serverName(for host: String) -> String? {
+    package static func serverName(for host: String) -> String? {
         (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
 
     /// The leaf certificate the server presented on the channel of `context`, if its TLS handler
     /// got that far: explains a failed verification with the certificate's dates and names.
-    static func peerCertificate(in context: ChannelHandlerContext) -> NIOSSLCertificate? {
+    package static func peerCertificate(in context: ChannelHandlerContext) -> NIOSSLCertificate? {
         (try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self))?.peerCertificate
     }
 
     /// What a failed handshake means for the user, in one sentence: the certificate expired (with
     /// the date), does not name the host (with the names it has), is not trusted, or TLS itself failed.
-    static func explain(_ error: any Error, host: String, port: Int, peer: NIOSSLCertificate?) -> String {
+    package static func explain(_ error: any Error, host: String, port: Int, peer: NIOSSLCertificate?) -> String {
         let place = "\(host):\(port)"
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
             let names = peer.map(names(of:)) ?? []
@@ -73,7 +44,7 @@ enum GatewayTLS {
     }
 
     /// The DNS names and IP addresses of a certificate's subjectAltName extension.
-    static func names(of certificate: NIOSSLCertificate) -> [String] {
+    package static func names(of certificate: NIOSSLCertificate) -> [String] {
         certificate._subjectAlternativeNames().compactMap { name in
             let bytes = name.contents.withUnsafeBufferPointer { Array($0) }
             switch name.nameType {
@@ -92,7 +63,7 @@ enum GatewayTLS {
 
     /// The reason BoringSSL gives, without its source file paths: the last `:`-separated word
     /// of each entry of its error stack, e.g. `WRONG_VERSION_NUMBER`.
-    static func tlsReason(_ text: String) -> String {
+    package static func tlsReason(_ text: String) -> String {
         var reasons: [String] = []
         var rest = Substring(text)
         while let range = rest.range(of: "error:") {
