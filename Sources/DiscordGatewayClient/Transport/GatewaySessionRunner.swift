@@ -69,6 +69,9 @@ package final class GatewaySessionRunner {
     /// The current connection's number.
     package var connectionNumber: Int { driver.connectionNumber }
 
+    /// Dispatches received in the whole session.
+    package var dispatches: Int { driver.dispatches }
+
     /// Time since the session started.
     package func now() -> Duration { clock.now() }
 
@@ -109,6 +112,8 @@ package final class GatewaySessionRunner {
 
     func perform(_ actions: [GatewaySessionAction]) {
         for action in actions {
+            // A sink that stopped the session inside a report leaves nothing else to do.
+            if finished { break }
             switch action {
             case .openConnection(let host, let port, let usesTLS, let request):
                 open(host: host, port: port, usesTLS: usesTLS, request: request)
@@ -169,26 +174,14 @@ package final class GatewaySessionRunner {
             perform(driver.connectFailed(.failed("wss:// needs a TLS configuration"), now: now()))
             return
         }
-        let serverName = GatewayTLS.serverName(for: host)
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(SessionClock.timeAmount(connectTimeout))
-            .channelInitializer { channel in
-                do {
-                    if let sslContext {
-                        try bound.value.observer?.willAddTLS(to: channel)
-                        let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
-                        try channel.pipeline.syncOperations.addHandler(tls)
-                    }
-                    try channel.pipeline.syncOperations.addHandler(
-                        GatewaySessionChannelHandler(runner: bound.value, upgradeRequest: request, usesTLS: usesTLS))
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
-                }
-            }
+        // Both closures run on the channel's loop, which is this runner's.
+        let future = GatewayTransport.connect(
+            host: host, port: port, tls: sslContext, timeout: connectTimeout, on: eventLoop,
+            beforeTLS: { channel in try bound.value.observer?.willAddTLS(to: channel) },
+            handler: { _ in GatewaySessionChannelHandler(runner: bound.value, upgradeRequest: request, usesTLS: usesTLS) })
         let timeout = connectTimeout
-        bootstrap.connect(host: host, port: port).assumeIsolated().whenComplete { [self] result in
+        future.assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let channel):
                 if finished { channel.close(promise: nil) }

@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import DiscordGateway
 
 /// What the end of a gateway connection means for the process: the exit status and the one

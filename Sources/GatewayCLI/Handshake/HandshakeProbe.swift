@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import DiscordGateway
 import NIOCore
 import NIOPosix
@@ -89,24 +90,14 @@ final class HandshakeProbe: ChannelInboundHandler {
         probe.report.port = port
         probe.report.usesTLS = usesTLS
         let bound = NIOLoopBound(probe, eventLoop: loop)
-        let serverName = GatewayTLS.serverName(for: host)
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(probe.timeout)
-            .channelInitializer { channel in
-                do {
-                    if let sslContext {
-                        if verbose { try channel.pipeline.syncOperations.addHandler(TLSCipherObserver()) }
-                        let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
-                        try channel.pipeline.syncOperations.addHandler(tls)
-                    }
-                    try channel.pipeline.syncOperations.addHandler(bound.value)
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
-                }
-            }
         let timeout = probe.report.timeout
-        bootstrap.connect(host: host, port: port).whenFailure { error in
+        GatewayTransport.connect(
+            host: host, port: port, tls: sslContext, timeout: timeout, on: loop,
+            beforeTLS: { channel in
+                if verbose { try channel.pipeline.syncOperations.addHandler(TLSCipherObserver()) }
+            },
+            handler: { _ in bound.value }
+        ).whenFailure { error in
             bound.value.noteDetail("detail: \(error)")
             bound.value.fail(NetworkFailureText.explain(error, host: host, port: port, timeout: timeout))
         }

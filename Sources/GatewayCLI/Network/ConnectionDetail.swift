@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import Foundation
 import NIOCore
 import NIOSSL

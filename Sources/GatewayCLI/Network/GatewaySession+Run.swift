@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import NIOCore
 import NIOPosix
 

@@ -1,4 +1,5 @@
 import DiscordGateway
+import DiscordGatewayClient
 import Foundation
 import NIOCore
 import NIOPosix
@@ -6,31 +7,25 @@ import NIOSSL
 
 // Theory of operation
 //
-// A GatewaySession is `gatewayctl connect`'s driver: one GatewayConnection (the sans-I/O state
-// machine, which holds the Discord session across connections) and the loop of TCP connections
-// around it. Everything runs on one event loop; nothing blocks or sleeps.
+// A GatewaySession is `gatewayctl connect`: the library's session driver run by its NIO runner
+// (DiscordGatewayClient, the same code the async GatewayClient runs on), with what only a
+// debugger wants around it. The driver decides (connect, identify or resume, reconnect after
+// how long, stop, and why); this class only
 //
-//   connectNext()      connection.connect() -> the upgrade request; ClientBootstrap opens TCP
-//                      (TLS in front for wss://) to connection.destination, which is the resume
-//                      URL when the connection will RESUME
-//   handler            GatewayChannelHandler: reads -> connection.receive, one deadline task,
-//                      end of input; after each input the session drains the events here
-//   drainEvents        reports every event to the sink, records it, answers HELLO with
-//                      identifyOrResume, counts dispatches for --max-events
-//   connectionEnded    after the channel is gone: stop (fatal close code, rejected upgrade,
-//                      unreachable server, a first connection that never worked, --no-reconnect,
-//                      a requested stop), or wait connection.reconnect() on a scheduled task and
-//                      connectNext() again
-//   stop(reason)       Ctrl-C, --duration, --max-events: close 1000 (4000 with --keep-session),
-//                      wait for the echo up to --timeout, then finish
+//   reports            turns the driver's reports into GatewaySessionEvents for the printer,
+//                      with a status snapshot about once a second
+//   records            every byte read and written, sent payloads and connection ends
+//                      (GatewayTransportObserver), to --record's capture
+//   stops              Ctrl-C / SIGTERM, --duration, a failed recording: the runner's stop,
+//                      closing with 1000 (4000 with --keep-session); --max-events is the
+//                      driver's maxDispatches
+//   judges             the end: the driver's failure, or the stop that was asked for, as a
+//                      ConnectError with its exit status (DisconnectOutcome: the first thing
+//                      that went wrong is the cause the user is told, never a consequence of it)
 //
 // Every wait is bounded by options.timeout: TCP (the bootstrap's connect timeout), the TLS
-// handshake and the upgrade response (the handler's stage deadline, while the connection is
-// upgrading), HELLO and the close echo (the connection's own deadlines).
-//
-// The outcome is a future: success for a clean stop that was asked for, a ConnectError that
-// carries the exit status otherwise. Each connection's end is judged once (DisconnectOutcome):
-// the first thing that went wrong is the cause the user is told, never a consequence of it.
+// handshake and the upgrade response (the driver's step deadline), HELLO and the close echo
+// (the connection's own deadlines).
 
 /// A live gateway session over SwiftNIO: connects, identifies or resumes, reconnects, records,
 /// and reports everything to a sink. Confined to its event loop.
@@ -49,32 +44,20 @@ public final class GatewaySession {
 
     let options: GatewaySessionOptions
     let eventLoop: any EventLoop
-    var connection: GatewayConnection
     private let sink: (GatewaySessionEvent) -> Void
-    private let clock: SessionClock
     private let promise: EventLoopPromise<Void>
-    private var recorder: SessionRecorder?
-    private var tlsContext: NIOSSLContext?
-    private var keyLog: TLSKeyLog?
-
-    private var connectionNumber = 0
-    private var handler: GatewayChannelHandler?
-    private var channel: (any Channel)?
-    private var connecting = false
-    private var backoffTask: Scheduled<Void>?
+    private var runner: GatewaySessionRunner?
+    var recorder: SessionRecorder?
     private var durationTask: Scheduled<Void>?
     private var stopReason: StopReason?
     private var finished = false
 
-    private var everUpgraded = false
-    private var upgradedThisConnection = false
-    private var transportError: String?
-    private var certificateRejected = false
-    private var rejection: WebSocketRejection?
+    /// The current connection's number, and whether its raw error was shown yet (`--verbose`).
+    private(set) var connectionNumber = 0
+    var detailedError = false
+    /// How the last connection ended, for the reason of the reconnect that follows.
+    private var lastEnd: (problem: GatewayTransportProblem?, disconnect: GatewayDisconnect?, upgraded: Bool)?
 
-    private var dispatches = 0
-    /// Reconnects since the last READY or RESUMED, shown with each so a failing server's backoff is visible.
-    private var attemptsSinceReady = 0
     private var lastStatusAt: Duration = .zero
     private var dispatchesAtLastStatus = 0
 
@@ -91,12 +74,14 @@ public final class GatewaySession {
         configuration.reportsFrames = options.reportsFrames
         configuration.closeTimeout = options.timeout
         configuration.helloTimeout = options.timeout
+        let connection: GatewayConnection
         do {
             connection = try GatewayConnection(configuration: configuration, random: SystemRandomNumberGenerator())
         } catch {
             throw ConnectError(.invalidOption, error.message, exitStatus: .configuration)
         }
-        if let path = options.keyLogPath { keyLog = try TLSKeyLog(path: path) }
+        let keyLog = try options.keyLogPath.map { path throws(ConnectError) in try TLSKeyLog(path: path) }
+        var tlsContext: NIOSSLContext?
         if connection.destination.usesTLS || options.caFile != nil {
             tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
         }
@@ -111,138 +96,98 @@ public final class GatewaySession {
         self.options = options
         self.eventLoop = eventLoop
         self.sink = sink
-        self.clock = SessionClock()
         self.promise = eventLoop.makePromise(of: Void.self)
+
+        var policy = GatewaySessionDriver.Policy()
+        policy.reconnects = options.reconnects
+        policy.stepTimeout = options.timeout
+        policy.maxDispatches = options.maxEvents
+        policy.stopCloseCode = options.keepSession ? .unknownError : .normalClosure
+        let driver = GatewaySessionDriver(connection: connection, identify: options.identify, policy: policy)
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        let runner = GatewaySessionRunner(
+            driver: driver, eventLoop: eventLoop, tlsContext: tlsContext, connectTimeout: options.timeout
+        ) { report, moment in
+            bound.value.handle(report, at: moment)
+        }
+        runner.observer = GatewaySessionObserver(session: self)
+        self.runner = runner
     }
 
     /// Opens the first connection; the future completes when the session is over: successfully
     /// after a clean stop, with a ``ConnectError`` otherwise.
     public func start() -> EventLoopFuture<Void> {
+        guard let runner else { return promise.futureResult }
         if let duration = options.duration {
             durationTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(duration)) { [self] in
                 durationTask = nil
                 stop(.duration)
             }
         }
-        connectNext()
+        runner.start().assumeIsolated().whenSuccess { [self] failure in finish(failure) }
         return promise.futureResult
     }
 
     /// Stops cleanly: closes with 1000 (or a resumable 4000 with `keepSession`), waits for the
-    /// echo up to ``GatewaySessionOptions/stopTimeout``, closes the recording and completes.
+    /// echo up to ``GatewaySessionOptions/timeout``, closes the recording and completes.
     public func stop(_ reason: StopReason) {
-        guard !finished, stopReason == nil else { return }
-        stopReason = reason
-        sink(.stopping(reason: describe(reason), time: now()))
-        if let backoffTask {
-            backoffTask.cancel()
-            self.backoffTask = nil
-            finish()
-        } else if let handler {
-            handler.process { [self] connection, now in closeBytes(&connection, now: now) }
-        } else {
-            // Also while TCP is connecting: the connect callback sees `finished` and closes the channel.
-            finish()
-        }
+        guard beginStop(reason) else { return }
+        runner?.stop()
     }
 
-    // MARK: - Connections
+    /// The gateway connection (sequence, latency) of the running session.
+    var connection: GatewayConnection? { runner?.connection }
 
-    private func connectNext() {
-        guard !finished else { return }
-        connectionNumber += 1
-        transportError = nil
-        certificateRejected = false
-        upgradedThisConnection = false
-        rejection = nil
-        let request = connection.connect()
-        let url = connection.url.description
-        let (host, port, usesTLS) = connection.destination
-        let time = now()
-        record { recorder throws(CaptureError) in try recorder.connecting(connection: connectionNumber, url: url, at: time) }
-        // A recording that failed just now ended the session.
-        guard !finished else { return }
-        sink(.connecting(connection: connectionNumber, url: url, time: time))
+    /// Time since the session started.
+    func now() -> Duration { runner?.now() ?? .zero }
 
-        if usesTLS && tlsContext == nil {
-            do {
-                tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
-            } catch {
-                fail(error)
-                return
+    // MARK: - Reports
+
+    private func handle(_ report: GatewaySessionReport, at moment: GatewaySessionRunner.Moment) {
+        let time = moment.time
+        switch report {
+        case .connecting(let number, let url):
+            connectionNumber = number
+            detailedError = false
+            lastEnd = nil
+            record { recorder throws(CaptureError) in try recorder.connecting(connection: number, url: url, at: time) }
+            sink(.connecting(connection: number, url: url, time: time))
+        case .gateway(let event):
+            sink(.gateway(event, connection: moment.connection, time: time))
+            if case .sent(let payload) = event {
+                let number = moment.connection
+                record { recorder throws(CaptureError) in try recorder.sent(payload, connection: number, at: time) }
             }
-        }
-        let sslContext = usesTLS ? tlsContext : nil
-        let timeout = options.timeout
-        let observesCipher = options.verbose
-        let serverName = GatewayTLS.serverName(for: host)
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(SessionClock.timeAmount(options.timeout))
-            .channelInitializer { channel in
-                do {
-                    if let sslContext {
-                        if observesCipher { try channel.pipeline.syncOperations.addHandler(TLSCipherObserver()) }
-                        let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
-                        try channel.pipeline.syncOperations.addHandler(tls)
-                    }
-                    try channel.pipeline.syncOperations.addHandler(
-                        GatewayChannelHandler(
-                            session: bound.value, upgradeRequest: request, usesTLS: usesTLS, timeout: timeout))
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
-                }
-            }
-        connecting = true
-        bootstrap.connect(host: host, port: port).assumeIsolated().whenComplete { [self] result in
-            connecting = false
-            switch result {
-            case .success(let channel):
-                if channel.isActive { self.channel = channel }
-                if finished || stopReason != nil, connection.state != .closed { channel.close(promise: nil) }
-            case .failure(let error):
-                guard !finished else { return }
-                transportFailed(error, host: host, port: port)
-                connection.receiveEndOfInput(now: now())
-                _ = drainEvents(now: now())
-                connectionEnded()
+            reportStatus(now: time)
+        case .transportFailed(let problem):
+            sink(.transportError(message: problem.sentence(naming: "--timeout"), connection: moment.connection, time: time))
+        case .ended(let number, let problem, let disconnect, let upgraded):
+            lastEnd = (problem, disconnect, upgraded)
+            let reason = problem?.sentence(naming: "--timeout") ?? disconnect?.description ?? "connection ended"
+            record { recorder throws(CaptureError) in try recorder.disconnected(connection: number, reason: reason, at: time) }
+        case .reconnecting(let delay, let willResume, let attempt):
+            sink(.reconnecting(delay: delay, willResume: willResume, attempt: attempt, reason: reconnectReason(), time: time))
+        case .stopping(let reason):
+            switch reason {
+            case .requested:
+                // Said by stop(_:), with the reason the user knows.
+                break
+            case .maxDispatches:
+                _ = beginStop(.maxEvents)
+            case .identifyRefused(let error):
+                let problem = ConnectError(.invalidOption, "cannot send IDENTIFY: \(error)", exitStatus: .configuration)
+                _ = beginStop(.failure(problem))
             }
         }
     }
 
-    /// The handler of a new channel is active.
-    func channelOpened(_ handler: GatewayChannelHandler) {
-        self.handler = handler
-    }
-
-    /// The channel of `handler` ended; its last input was processed.
-    func channelEnded(_ handler: GatewayChannelHandler) {
-        guard self.handler === handler else { return }
-        self.handler = nil
-        channel = nil
-        connectionEnded()
-    }
-
-    /// The transport failed (TCP error, TLS handshake, with the certificate the server showed);
-    /// the channel ends next.
-    func transportFailed(_ error: any Error, peer: NIOSSLCertificate?) {
-        let (host, port, _) = connection.destination
-        transportFailed(error, host: host, port: port, peer: peer)
-    }
-
-    private func transportFailed(_ error: any Error, host: String, port: Int, peer: NIOSSLCertificate? = nil) {
-        let message: String
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
-            message = GatewayTLS.explain(error, host: host, port: port, peer: peer)
-            // Only a failed handshake (a certificate refused) stops the session; a TLS error in
-            // the middle of a session is a dropped connection like any other.
-            if connection.state == .upgrading { certificateRejected = true }
-        } else {
-            message = NetworkFailureText.explain(error, host: host, port: port, timeout: options.timeout)
+    /// Why the last connection ended, as the reconnect line says it.
+    private func reconnectReason() -> String {
+        guard let lastEnd else { return "connection ended" }
+        if let disconnect = lastEnd.disconnect {
+            return DisconnectOutcome(disconnect, timeout: options.timeout, upgraded: lastEnd.upgraded).cause
         }
-        if transportError == nil { detail("detail: \(error)") }
-        transportFailed(reason: message)
+        return lastEnd.problem?.sentence(naming: "--timeout") ?? "connection ended"
     }
 
     /// With `--verbose`, says `message` about the current connection.
@@ -251,180 +196,21 @@ public final class GatewaySession {
         sink(.detail(message: message(), connection: connectionNumber, time: now()))
     }
 
-    /// The transport failed for a reason the driver found itself (a wait that expired before the
-    /// upgrade); the first such reason of a connection is the one reported.
-    func transportFailed(reason message: String) {
-        guard transportError == nil else { return }
-        transportError = message
-        sink(.transportError(message: message, connection: connectionNumber, time: now()))
-    }
-
-    private func connectionEnded() {
-        guard !finished else { return }
-        let time = now()
-        let disconnect = connection.lastDisconnect
-        let reason = transportError ?? disconnect?.description ?? "connection ended"
-        record { recorder throws(CaptureError) in
-            try recorder.disconnected(connection: connectionNumber, reason: reason, at: time)
-        }
-        if let requested = stopReason {
-            // A close asked for by --max-events or --duration that the server never answered
-            // is the server's fault; Ctrl-C and SIGTERM keep their own statuses whatever the echo.
-            switch requested {
-            case .maxEvents, .duration:
-                if let disconnect, disconnect.closeTimedOut {
-                    stopReason = .failure(DisconnectOutcome(disconnect, timeout: options.timeout).error)
-                }
-            case .interrupted, .failure:
-                break
-            }
-            finish()
-            return
-        }
-        if let code = disconnect?.code, disconnect?.canReconnect == false {
-            fail(fatalCloseError(code))
-            return
-        }
-        if let rejection, !options.reconnects || !Self.isTransient(rejection.statusCode) || !everUpgraded {
-            fail(rejectionError(rejection))
-            return
-        }
-        if let transportError, certificateRejected || !everUpgraded || !options.reconnects {
-            fail(ConnectError(.unreachable, transportError, exitStatus: .unavailable))
-            return
-        }
-        let outcome = disconnect.map { DisconnectOutcome($0, timeout: options.timeout, upgraded: upgradedThisConnection) }
-        if let outcome, !options.reconnects || !everUpgraded {
-            // --no-reconnect ends with the status of this disconnect; a first connection that
-            // never upgraded (a broken answer, a server that hangs up before answering) will not
-            // mend by retrying.
-            fail(outcome.error)
-            return
-        }
-        guard options.reconnects else {
-            fail(ConnectError(.unreachable, "the connection ended", exitStatus: .unavailable))
-            return
-        }
-        let delay = connection.reconnect()
-        attemptsSinceReady += 1
-        sink(
-            .reconnecting(
-                delay: delay, willResume: connection.shouldResume, attempt: attemptsSinceReady,
-                reason: outcome?.cause ?? reason, time: time))
-        backoffTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(delay)) { [self] in
-            backoffTask = nil
-            connectNext()
-        }
-    }
-
-    // MARK: - Events
-
-    /// Reports and handles every pending event; returns bytes to write (IDENTIFY, RESUME, a close).
-    func drainEvents(now: Duration) -> [UInt8] {
-        var output: [UInt8] = []
-        while let event = connection.nextEvent() {
-            sink(.gateway(event, connection: connectionNumber, time: now))
-            switch event {
-            case .upgraded:
-                everUpgraded = true
-                upgradedThisConnection = true
-            case .rejected(let rejected):
-                rejection = rejected
-            case .hello:
-                // A HELLO followed in the same read by the end of the connection (a violation,
-                // a close) is answered by nothing: the cause is what ended it.
-                guard stopReason == nil, connection.state == .open else { break }
-                do {
-                    output += try connection.identifyOrResume(options.identify, now: now)
-                } catch {
-                    let problem = ConnectError(.invalidOption, "cannot send IDENTIFY: \(error)", exitStatus: .configuration)
-                    if beginStop(.failure(problem), now: now) { output += closeBytes(&connection, now: now) }
-                }
-            case .dispatch(let payload):
-                dispatches += 1
-                if payload.eventName == "READY" || payload.eventName == "RESUMED" { attemptsSinceReady = 0 }
-                if let maxEvents = options.maxEvents, dispatches >= maxEvents, beginStop(.maxEvents, now: now) {
-                    output += closeBytes(&connection, now: now)
-                }
-            case .sent(let payload):
-                let number = connectionNumber
-                record { recorder throws(CaptureError) in try recorder.sent(payload, connection: number, at: now) }
-            case .frame, .heartbeatRequested, .heartbeatAcknowledged, .reconnectRequested, .invalidSession, .payload,
-                .disconnected:
-                break
-            }
-        }
-        reportStatus(now: now)
-        return output
-    }
-
-    /// Whether the channel should be closed now although the connection is not `.closed`: a stop
-    /// was asked for and no close handshake is running (the WebSocket was not open yet).
-    var wantsChannelClosed: Bool {
-        stopReason != nil && !connection.isClosing
-    }
-
-    func recordRead(_ bytes: UnsafeRawBufferPointer) {
-        let number = connectionNumber
-        let time = now()
-        record { recorder throws(CaptureError) in try recorder.read(bytes, connection: number, at: time) }
-    }
-
-    func recordWritten(_ bytes: [UInt8], isUpgradeRequest: Bool) {
-        guard !bytes.isEmpty else { return }
-        let number = connectionNumber
-        let time = now()
-        record { recorder throws(CaptureError) in
-            if isUpgradeRequest {
-                try recorder.wrote(bytes, connection: number, at: time)
-            } else {
-                try recorder.wroteFrames(bytes, connection: number, at: time)
-            }
-        }
-    }
-
-    // MARK: - Time
-
-    /// Time since the session started.
-    func now() -> Duration { clock.now() }
-
-    /// The event-loop deadline of a session time.
-    func clockDeadline(_ time: Duration) -> NIODeadline { clock.deadline(time) }
-
     // MARK: - Stopping
 
-    private func beginStop(_ reason: StopReason, now: Duration) -> Bool {
+    private func beginStop(_ reason: StopReason) -> Bool {
         guard !finished, stopReason == nil else { return false }
         stopReason = reason
-        sink(.stopping(reason: describe(reason), time: now))
+        sink(.stopping(reason: describe(reason), time: now()))
         return true
     }
 
-    private func closeBytes(_ connection: inout GatewayConnection, now: Duration) -> [UInt8] {
-        let code: GatewayCloseCode = options.keepSession ? .unknownError : .normalClosure
-        return (try? connection.close(code: code, reason: "", now: now)) ?? []
-    }
-
-    private func fail(_ error: ConnectError) {
-        if stopReason == nil { stopReason = .failure(error) }
-        finish()
-    }
-
-    private func finish() {
+    private func finish(_ failure: GatewaySessionFailure?) {
         guard !finished else { return }
         finished = true
         durationTask?.cancel()
         durationTask = nil
-        backoffTask?.cancel()
-        backoffTask = nil
-        handler?.closeChannel()
-        channel?.close(promise: nil)
-        var outcome: ConnectError?
-        switch stopReason {
-        case .failure(let error): outcome = error
-        case .interrupted(let status): outcome = ConnectError(.interrupted, describe(.interrupted(status)), exitStatus: status)
-        case .maxEvents, .duration, nil: outcome = nil
-        }
+        var outcome = outcome(of: failure)
         if let recorder {
             self.recorder = nil
             do {
@@ -435,10 +221,44 @@ public final class GatewaySession {
                 }
             }
         }
+        runner = nil
         if let outcome { promise.fail(outcome) } else { promise.succeed(()) }
     }
 
-    private func record(_ body: (SessionRecorder) throws(CaptureError) -> Void) {
+    /// The session's end as the error the command ends with; nil for a clean stop that was asked for.
+    private func outcome(of failure: GatewaySessionFailure?) -> ConnectError? {
+        switch stopReason {
+        case .failure(let error):
+            return error
+        case .interrupted(let status):
+            // Ctrl-C and SIGTERM keep their own statuses whatever the echo.
+            return ConnectError(.interrupted, describe(.interrupted(status)), exitStatus: status)
+        case .maxEvents, .duration, nil:
+            break
+        }
+        guard let failure else { return nil }
+        switch failure {
+        case .fatalCloseCode(let code):
+            return fatalCloseError(code)
+        case .upgradeRejected(let rejection):
+            return rejectionError(rejection)
+        case .unreachable(let problem):
+            return ConnectError(.unreachable, problem.sentence(naming: "--timeout"), exitStatus: .unavailable)
+        case .disconnected(let disconnect, let upgraded):
+            // --no-reconnect ends with the status of this disconnect; a first connection that
+            // never upgraded will not mend by retrying.
+            return DisconnectOutcome(disconnect, timeout: options.timeout, upgraded: upgraded).error
+        case .identifyRefused(let error):
+            return ConnectError(.invalidOption, "cannot send IDENTIFY: \(error)", exitStatus: .configuration)
+        case .closeUnanswered(let disconnect):
+            // A close asked for by --max-events or --duration that the server never answered is
+            // the server's fault.
+            return DisconnectOutcome(disconnect, timeout: options.timeout).error
+        }
+    }
+
+    /// Runs `body` on the recording; a failure stops the session (after the current input).
+    func record(_ body: (SessionRecorder) throws(CaptureError) -> Void) {
         guard let recorder else { return }
         do {
             try body(recorder)
@@ -446,8 +266,9 @@ public final class GatewaySession {
             self.recorder = nil
             let problem = ConnectError(
                 .recordingFailed, "recording stopped: \(error)", exitStatus: ProcessExitStatus(for: error))
-            // Stop at once if not inside an input; inside one, the handler sees wantsChannelClosed.
-            if handler == nil { fail(problem) } else { _ = beginStop(.failure(problem), now: now()) }
+            guard beginStop(.failure(problem)) else { return }
+            // Not inside the runner's current input: it finishes its actions first.
+            eventLoop.assumeIsolated().execute { [self] in runner?.stop() }
         }
     }
 
@@ -461,10 +282,6 @@ public final class GatewaySession {
     }
 
     // MARK: - Errors
-
-    private static func isTransient(_ status: Int) -> Bool {
-        status == 429 || status >= 500
-    }
 
     private func rejectionError(_ rejection: WebSocketRejection) -> ConnectError {
         ConnectError(.upgradeRejected, DisconnectOutcome.refusal(rejection), exitStatus: .unavailable)
@@ -483,6 +300,9 @@ public final class GatewaySession {
     }
 
     private func reportStatus(now: Duration) {
+        guard let runner else { return }
+        let dispatches = runner.dispatches
+        let connection = runner.connection
         let period = now - lastStatusAt
         guard period >= .seconds(1) else { return }
         let seconds = Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18

@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import ArgumentParser
 import Foundation
 import GatewayServer

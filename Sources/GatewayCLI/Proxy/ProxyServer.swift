@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import DiscordGateway
 import GatewayCodecs
 import GatewayServer
@@ -205,18 +206,9 @@ final class ProxyServer: RunnableListener {
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let handler = ProxyUpstreamHandler(server: self, connection: id, host: url.host, port: url.port)
         let boundHandler = NIOLoopBound(handler, eventLoop: eventLoop)
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(SessionClock.timeAmount(runner.configuration.upstreamTimeout))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let context {
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: context, serverHostname: GatewayTLS.serverName(for: url.host)))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(boundHandler.value)
-                }
-            }
-            .connect(host: url.host, port: url.port)
+        GatewayTransport.connect(
+            host: url.host, port: url.port, tls: context, timeout: runner.configuration.upstreamTimeout, on: eventLoop,
+            handler: { _ in boundHandler.value })
             .assumeIsolated()
             .whenComplete { result in
                 let server = bound.value

@@ -1,3 +1,4 @@
+import DiscordGatewayClient
 import NIOCore
 
 /// The proxy's connection to the upstream gateway for one bot connection.
