@@ -60,8 +60,9 @@ import Testing
         try #require(full.status == 0)
         let intact = IntactReplay(lines: OutputLine.parse(full), inputSize: bytes.count)
         let boundaries = Set(intact.frames.map(\.start) + intact.frames.map(\.end))
-        let cuts = Set(boundaries.flatMap { [$0 - 1, $0, $0 + 1] } + Array(stride(from: 0, to: bytes.count, by: 11)))
-            .filter { $0 >= 0 && $0 <= bytes.count }
+        let nearBoundaries: [Int] = boundaries.flatMap { (boundary: Int) -> [Int] in [boundary - 1, boundary, boundary + 1] }
+        let everyEleventh: [Int] = Array(stride(from: 0, to: bytes.count, by: 11))
+        let cuts = Set(nearBoundaries + everyEleventh).filter { $0 >= 0 && $0 <= bytes.count }
         for cut in cuts.sorted() {
             let run = try MeasuredRun.quick(Self.arguments, onFile: Self.hexText(Array(bytes.prefix(cut))))
             expectHandled(run, "cut at \(cut)")

@@ -1,4 +1,5 @@
 @testable import DiscordGateway
+import DiscordGatewayClient
 import Foundation
 import NIOCore
 import NIOPosix

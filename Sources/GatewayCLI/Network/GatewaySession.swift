@@ -81,10 +81,8 @@ public final class GatewaySession {
             throw ConnectError(.invalidOption, error.message, exitStatus: .configuration)
         }
         let keyLog = try options.keyLogPath.map { path throws(ConnectError) in try TLSKeyLog(path: path) }
-        var tlsContext: NIOSSLContext?
-        if connection.destination.usesTLS || options.caFile != nil {
-            tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
-        }
+        // Also for a ws:// URL: READY's resume URL may be wss://.
+        let tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
         if let path = options.recordPath {
             do {
                 recorder = try SessionRecorder(
