@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "DiscordGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -86,6 +87,8 @@ let package = Package(
         .executableTarget(name: "make-sample", dependencies: ["GatewayCLI"]),
         .executableTarget(
             name: "blocking-loop-example", dependencies: ["DiscordGateway"], path: "Examples/BlockingLoop"),
+        // The README's "A bot in 20 lines": the async client's smallest useful program.
+        .executableTarget(name: "bot-example", dependencies: ["DiscordGatewayClient"], path: "Examples/Bot"),
         // Replay and codec throughput on raw inbound dumps (see Benchmarks/README.md).
         .executableTarget(
             name: "gateway-bench", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"], path: "Sources/GatewayBench"),
@@ -96,6 +99,20 @@ let package = Package(
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"]),
         .testTarget(name: "GatewayServerTests", dependencies: ["GatewayServer", "DiscordGateway", "SeededRandom"]),
+        // The async client against a loopback gateway (GatewayServer on NIO), and the session driver's exact actions.
+        .testTarget(
+            name: "DiscordGatewayClientTests",
+            dependencies: [
+                "DiscordGatewayClient", "DiscordGateway", "GatewayServer", "SeededRandom",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // The loopback TLS gateway's certificates (a copy of GatewayCLITests/TLS's), read by path.
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [

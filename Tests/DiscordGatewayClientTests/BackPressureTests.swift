@@ -1,0 +1,63 @@
+import DiscordGateway
+import DiscordGatewayClient
+import GatewayServer
+import Testing
+
+extension LoopbackTests {
+    /// A consumer that sleeps stops the client's reads: the events buffered stay bounded while the
+    /// server's bytes wait (its socket stops taking writes), and nothing is lost when it reads again.
+    @Suite struct BackPressureTests {
+        @Test func aSleepingConsumerStopsReadsAndTheBufferStaysBounded() async throws {
+            let count = 5_000
+            let contentSize = 2_000
+            let gateway = try await LoopbackGateway.start { _, event in
+                if case .identified = event { return [.messages(count: count, contentSize: contentSize)] }
+                return []
+            }
+            defer { Task { await gateway.stop() } }
+            let high = 16
+            let configuration = testConfiguration(url: gateway.url) {
+                $0.eventBufferHighWatermark = high
+                $0.eventBufferLowWatermark = 4
+            }
+            let client = try GatewayClient(configuration: configuration, identify: testIdentify())
+            let running = Task { try await client.run() }
+
+            var iterator = client.events.makeAsyncIterator()
+            var names: [String] = []
+            while let event = await iterator.next() {
+                guard case .dispatch(let payload) = event else { continue }
+                names.append(payload.eventName ?? "")
+                if names.count == 1 { break }
+            }
+            // The consumer sleeps. The client must stop reading: the server's socket fills up and
+            // stays unwritable while the client holds at most the high watermark plus one read.
+            try await gateway.waitUntil("the server's socket to stop taking writes") { !$0.serverWritable }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(!gateway.record.serverWritable)
+            // One read cycle: NIO reads at most 4 times 64 KiB before it looks at autoRead again.
+            let perEvent = contentSize + 100
+            let oneRead = 4 * 65_536 / perEvent + 1
+            let peakWhileAsleep = client.eventBufferPeak
+            #expect(peakWhileAsleep >= high)
+            #expect(peakWhileAsleep <= high + oneRead)
+            #expect(high + 2 * oneRead < count / 10)
+
+            // Reading again: every message arrives, in order. While the consumer drains, its demand
+            // reaches the loop during a read cycle, so the buffer may hold the rest of that cycle
+            // plus the next one: still bounded, far below the 5,000 sent.
+            while let event = await iterator.next() {
+                guard case .dispatch(let payload) = event else { continue }
+                names.append(payload.eventName ?? "")
+                if names.count == count + 1 { break }
+            }
+            #expect(names.count == count + 1)
+            #expect(names.dropFirst().allSatisfy { $0 == "MESSAGE_CREATE" })
+            #expect(client.eventBufferPeak <= high + 2 * oneRead)
+            #expect(await client.sequence == Int64(count + 1))
+            await client.close()
+            await #expect(throws: Never.self) { try await running.value }
+            #expect(gateway.record.resumes.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import DiscordGateway
+import DiscordGatewayClient
+import GatewayServer
+import Testing
+
+extension LoopbackTests {
+    /// Four shards in one process: each identifies with its `[id, 4]`, paced per `max_concurrency`
+    /// bucket (`id % maxConcurrency`, one IDENTIFY per bucket per interval; buckets in parallel).
+    @Suite struct ShardManagerTests {
+        static let interval: Duration = .milliseconds(300)
+        /// Slack for the time between a turn and the IDENTIFY's arrival at the server.
+        static let slack: Duration = .milliseconds(50)
+
+        /// Runs 4 shards until each identified, then closes them; returns the IDENTIFYs in arrival order.
+        func identifies(maxConcurrency: Int) async throws -> [GatewayRecord.Identify] {
+            let gateway = try await LoopbackGateway.start(configure: { $0.requiredShardCount = 4 })
+            defer { Task { await gateway.stop() } }
+            let manager = try GatewayShardManager(
+                configuration: testConfiguration(url: gateway.url), identify: testIdentify(), shardCount: 4,
+                maxConcurrency: maxConcurrency, identifyInterval: Self.interval)
+            #expect(manager.clients.count == 4)
+            #expect(manager.client(shard: 3) != nil)
+            #expect(manager.client(shard: 4) == nil)
+            let consumers = manager.clients.map { client in Task { for await _ in client.events {} } }
+            let running = Task { try await manager.run() }
+            let record = try await gateway.waitUntil("four IDENTIFYs") { $0.identifies.count == 4 }
+            await manager.close()
+            await #expect(throws: Never.self) { try await running.value }
+            for consumer in consumers { await consumer.value }
+            try await gateway.waitUntil("four closes with 1000") { record in
+                record.disconnects.filter { $0.disconnect.code == 1000 }.count == 4
+            }
+            #expect(Set(record.identifies.compactMap(\.shard)) == Set((0..<4).map { GatewayShard(id: $0, count: 4) }))
+            #expect(record.identifies.allSatisfy { $0.token == testToken })
+            return record.identifies
+        }
+
+        @Test func maxConcurrencyOneIdentifiesOneAtATime() async throws {
+            let identifies = try await identifies(maxConcurrency: 1)
+            for (earlier, later) in zip(identifies, identifies.dropFirst()) {
+                #expect(later.at - earlier.at >= Self.interval - Self.slack)
+            }
+        }
+
+        @Test func maxConcurrencyTwoIdentifiesTwoBucketsInParallel() async throws {
+            let identifies = try await identifies(maxConcurrency: 2)
+            func time(_ shard: Int) -> ContinuousClock.Instant? { identifies.first { $0.shard?.id == shard }?.at }
+            func apart(_ a: ContinuousClock.Instant, _ b: ContinuousClock.Instant) -> Duration { a < b ? b - a : a - b }
+            let t0 = try #require(time(0)), t1 = try #require(time(1)), t2 = try #require(time(2)), t3 = try #require(time(3))
+            // Within a bucket (0 and 2, 1 and 3), whichever got HELLO first goes first and the other
+            // one interval later.
+            #expect(apart(t2, t0) >= Self.interval - Self.slack)
+            #expect(apart(t3, t1) >= Self.interval - Self.slack)
+            // Across buckets nothing waits: the first of each bucket go together, well within one
+            // interval, and so do the second ones.
+            let firsts = [min(t0, t2), min(t1, t3)], seconds = [max(t0, t2), max(t1, t3)]
+            #expect(apart(firsts[1], firsts[0]) < Self.interval - Self.slack)
+            #expect(apart(seconds[1], seconds[0]) < Self.interval - Self.slack)
+        }
+    }
+}
