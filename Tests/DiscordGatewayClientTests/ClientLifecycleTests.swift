@@ -23,7 +23,7 @@ extension LoopbackTests {
             let result = await running.result
             #expect(throws: Never.self) { try result.get() }
             await consumer.value  // the events finished
-            #expect(gateway.record.clientCloseCode(connection: 1) == 1000)
+            #expect(try await gateway.clientCloseCode(connection: 1) == 1000)
             #expect(collector.disconnects.last?.code == .normalClosure)
         }
 
@@ -45,7 +45,7 @@ extension LoopbackTests {
             let result = await running.result
             #expect(throws: Never.self) { try result.get() }
             await consumer.value
-            #expect(gateway.record.clientCloseCode(connection: 1) == code.rawValue)
+            #expect(try await gateway.clientCloseCode(connection: 1) == code.rawValue)
             // 1000 ends the session; 4000 leaves it resumable.
             #expect(collector.disconnects.last?.willResume == (code != .normalClosure))
         }

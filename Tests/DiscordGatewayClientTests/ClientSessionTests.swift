@@ -31,7 +31,7 @@ extension LoopbackTests {
             #expect(record.identifies.count == 1)
             #expect(record.identifies.first?.token == testToken)
             #expect(record.opcodes(connection: 1).contains(.heartbeat))
-            #expect(record.clientCloseCode(connection: 1) == 1000)
+            #expect(try await gateway.clientCloseCode(connection: 1) == 1000)
             #expect(collector.disconnects.first?.code == .normalClosure)
             #expect(await client.sequence == 4)
             #expect(await client.sessionID != nil)
@@ -66,8 +66,8 @@ extension LoopbackTests {
             #expect(record.targets[1]?.hasPrefix("/?") == true)
             #expect(record.targets[2]?.hasPrefix("/resume?") == true)
             // RECONNECT: the client closes with a resumable code, then 1000 at the end.
-            #expect(record.clientCloseCode(connection: 1).map { $0 != 1000 && $0 != 1001 } == true)
-            #expect(record.clientCloseCode(connection: 2) == 1000)
+            #expect(try await gateway.clientCloseCode(connection: 1).map { $0 != 1000 && $0 != 1001 } == true)
+            #expect(try await gateway.clientCloseCode(connection: 2) == 1000)
         }
 
         @Test func invalidSessionNotResumableIdentifiesAgain() async throws {

@@ -135,6 +135,14 @@ final class LoopbackGateway: Sendable {
         throw LoopbackTimeout(what: what)
     }
 
+    /// The close code the client sent on `connection` (nil when it did not close first), once the
+    /// gateway saw that connection end: the client can finish before the gateway notices.
+    func clientCloseCode(connection: Int) async throws -> UInt16? {
+        try await waitUntil("connection \(connection)'s end") { record in
+            record.disconnects.contains { $0.connection == connection }
+        }.clientCloseCode(connection: connection)
+    }
+
     /// Stops listening (connections still open are left to their clients).
     func stop() async {
         try? await channel.close()

@@ -56,7 +56,7 @@ extension LoopbackTests {
             await client.close()
             await #expect(throws: Never.self) { try await running.value }
             await consumer.value
-            #expect(gateway.record.clientCloseCode(connection: 1) == 1000)
+            #expect(try await gateway.clientCloseCode(connection: 1) == 1000)
         }
     }
 }

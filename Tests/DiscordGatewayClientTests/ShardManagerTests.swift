@@ -1,6 +1,7 @@
 import DiscordGateway
 import DiscordGatewayClient
 import GatewayServer
+import NIOConcurrencyHelpers
 import Testing
 
 extension LoopbackTests {
@@ -56,6 +57,35 @@ extension LoopbackTests {
             let firsts = [min(t0, t2), min(t1, t3)], seconds = [max(t0, t2), max(t1, t3)]
             #expect(apart(firsts[1], firsts[0]) < Self.interval - Self.slack)
             #expect(apart(seconds[1], seconds[0]) < Self.interval - Self.slack)
+        }
+
+        @Test func oneShardsFailureClosesTheOthersAndIsThrown() async throws {
+            // Shard 1 is refused its intents (4014, fatal) at its first heartbeat after shard 0 is
+            // READY, so shard 0 has an open connection to close.
+            let shardOfConnection = NIOLockedValueBox<[Int: Int]>([:])
+            let gateway = try await LoopbackGateway.start(heartbeatInterval: .milliseconds(300), script: { connection, event in
+                switch event {
+                case .identified(let request, _):
+                    shardOfConnection.withLockedValue { $0[connection] = request.shard?.id }
+                case .heartbeat:
+                    let shards = shardOfConnection.withLockedValue { $0 }
+                    if shards[connection] == 1 && shards.values.contains(0) { return [.close(.disallowedIntents)] }
+                default:
+                    break
+                }
+                return []
+            })
+            defer { Task { await gateway.stop() } }
+            let manager = try GatewayShardManager(
+                configuration: testConfiguration(url: gateway.url), identify: testIdentify(), shardCount: 2,
+                maxConcurrency: 2, identifyInterval: Self.interval)
+            let consumers = manager.clients.map { client in Task { for await _ in client.events {} } }
+            await #expect(throws: GatewayClientError.fatalCloseCode(.disallowedIntents)) { try await manager.run() }
+            for consumer in consumers { await consumer.value }
+            let record = try await gateway.waitUntil("shard 0's close") { record in
+                record.disconnects.contains { $0.disconnect.initiator == .client && $0.disconnect.code == 1000 }
+            }
+            #expect(record.identifies.count == 2)
         }
     }
 }

@@ -18,7 +18,7 @@ extension LoopbackTests {
             let result = await runSession(client, collector: collector, onEvent: closeAfter(dispatches: 1, client))
             #expect(throws: Never.self) { try result.get() }
             #expect(collector.dispatchNames == ["READY"])
-            #expect(gateway.record.clientCloseCode(connection: 1) == 1000)
+            #expect(try await gateway.clientCloseCode(connection: 1) == 1000)
         }
 
         @Test func unreachableWithoutTheCA() async throws {

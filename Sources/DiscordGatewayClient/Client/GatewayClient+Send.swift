@@ -15,7 +15,8 @@ extension GatewayClient {
     ///   ``GatewayClientConfiguration/waitsWhenRateLimited``.
     /// - Throws: ``GatewaySendError`` before anything is sent: not connected (between
     ///   connections, before READY's connection is open, after the end), an invalid argument, a
-    ///   payload over 4096 bytes, or rate limited when not waiting.
+    ///   payload over 4096 bytes, or rate limited when not waiting (or when the task is cancelled
+    ///   while it waits).
     public func updatePresence(_ presence: GatewayPresence, waitIfRateLimited: Bool? = nil) async throws(GatewaySendError) {
         try await send(waitIfRateLimited: waitIfRateLimited) { connection, now throws(GatewaySendError) in
             try connection.updatePresence(presence, now: now)

@@ -16,6 +16,7 @@ import NIOCore
 /// heartbeat ACKs unread too: the connection then counts as a zombie, is closed and resumed (no
 /// event is lost, RESUME replays them). A client whose events nobody reads stalls the same way.
 public struct GatewayEventStream: AsyncSequence, Sendable {
+    /// A gateway event.
     public typealias Element = GatewayEvent
 
     typealias Producer = NIOAsyncSequenceProducer<
