@@ -77,6 +77,8 @@ public struct GatewaySessionDriver {
     private var upgraded = false
     private var rejection: WebSocketRejectionRecord?
     private var step: Step?
+    /// Whether ``GatewaySessionAction/closeConnection`` was returned: no deadline until the socket's end.
+    private var socketClosing = false
 
     /// A driver for `connection` (configured, not connected) that identifies with `identify`.
     public init(connection: GatewayConnection, identify: GatewayIdentify, policy: Policy = Policy()) {
@@ -95,7 +97,7 @@ public struct GatewaySessionDriver {
     /// When to call ``deadlineReached(now:)`` next: the connection's deadline, or while upgrading
     /// the current step's.
     public var nextDeadline: Duration? {
-        guard case .open = phase else { return nil }
+        guard case .open = phase, !socketClosing else { return nil }
         if let deadline = connection.nextDeadline { return deadline }
         return connection.state == .upgrading ? step?.deadline : nil
     }
@@ -141,7 +143,7 @@ public struct GatewaySessionDriver {
         if let step, connection.state == .upgrading, now >= step.deadline {
             let (host, port, _) = connection.destination
             var actions = noteProblem(.waitExpired(step.wait, place: "\(host):\(port)", limit: policy.stepTimeout))
-            actions.append(.closeConnection)
+            actions.append(closeSocket())
             return actions
         }
         return process(now: now) { connection, now in connection.handleDeadline(now: now) }
@@ -171,6 +173,8 @@ public struct GatewaySessionDriver {
 
     /// The open connection's input ended (the socket closed, for any reason).
     public mutating func endOfInput(now: Duration) -> [GatewaySessionAction] {
+        // A socket that ended before connectionOpened (a write that failed at once) ends the same way.
+        if case .connecting = phase { phase = .open }
         guard case .open = phase else { return [] }
         var actions = process(now: now) { connection, now in
             connection.receiveEndOfInput(now: now)
@@ -213,6 +217,16 @@ public struct GatewaySessionDriver {
         return actions
     }
 
+    /// Ends the session at once, without a close handshake: closes the socket, if any, and finishes
+    /// (nil: the caller knows why). For a caller that cannot go on (its recording failed).
+    public mutating func abort(now: Duration) -> [GatewaySessionAction] {
+        guard !isFinished else { return [] }
+        _ = beginStop(.requested)
+        var actions: [GatewaySessionAction] = []
+        if case .open = phase { actions.append(closeSocket()) }
+        return actions + finish(nil)
+    }
+
     /// Sends a command built by `body` on the open connection: the bytes to write, and the events
     /// it made (the sent payload). Throws what the connection throws (not connected, rate limited ...).
     public mutating func send(
@@ -236,6 +250,7 @@ public struct GatewaySessionDriver {
         upgraded = false
         rejection = nil
         step = nil
+        socketClosing = false
         identifyPending = false
         let request = connection.connect()
         let (host, port, usesTLS) = connection.destination
@@ -256,7 +271,7 @@ public struct GatewaySessionDriver {
         if connection.state != .upgrading { step = nil }
         // A stop asked for before the WebSocket was open has no close handshake to run.
         if connection.state == .closed || (stopReason != nil && !connection.isClosing) {
-            actions.append(.closeConnection)
+            actions.append(closeSocket())
         }
         return actions
     }
@@ -314,6 +329,12 @@ public struct GatewaySessionDriver {
 
     private static func closeBytes(_ connection: inout GatewayConnection, code: GatewayCloseCode, now: Duration) -> [UInt8] {
         (try? connection.close(code: code, reason: "", now: now)) ?? []
+    }
+
+    private mutating func closeSocket() -> GatewaySessionAction {
+        socketClosing = true
+        step = nil
+        return .closeConnection
     }
 
     private mutating func noteProblem(_ problem: GatewayTransportProblem) -> [GatewaySessionAction] {

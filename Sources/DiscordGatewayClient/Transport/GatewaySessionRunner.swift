@@ -30,7 +30,7 @@ package final class GatewaySessionRunner {
 
     package let eventLoop: any EventLoop
     private var driver: GatewaySessionDriver
-    private let tlsContext: NIOSSLContext?
+    private var tlsContext: NIOSSLContext?
     private let connectTimeout: Duration
     private let sink: (GatewaySessionReport, Moment) -> Void
     private let clock = SessionClock()
@@ -41,9 +41,18 @@ package final class GatewaySessionRunner {
     package var observer: (any GatewayTransportObserver)?
     /// Waits for a turn to IDENTIFY (with ``GatewaySessionDriver/Policy/identifyNeedsPermission``).
     package var identifyGate: (@Sendable () async -> Void)?
+    /// Makes the TLS context when a `wss://` connection needs one and none was given (a `ws://`
+    /// session whose resume URL is `wss://`); its error ends that connection.
+    package var makeTLSContext: (() throws -> NIOSSLContext)?
 
     private var handler: GatewaySessionChannelHandler?
     private var reconnectTask: Scheduled<Void>?
+    private var identifyWait: Task<Void, Never>?
+    /// Actions not yet performed: an input that arrives while actions are performed (a sink that
+    /// stops the session, a write that fails and ends the channel at once) queues its actions
+    /// behind them, so they happen in the order the driver decided them.
+    private var queue: [GatewaySessionAction] = []
+    private var performing = false
     private var finished = false
     private var started = false
     /// Whether the consumer of events wants more; reads stop while it does not.
@@ -93,6 +102,13 @@ package final class GatewaySessionRunner {
         perform(driver.stop(closeCode: closeCode, now: now()))
     }
 
+    /// Ends the session at once, with no close handshake, dropping what was still to be done
+    /// (see ``GatewaySessionDriver/abort(now:)``).
+    package func abort() {
+        queue.removeAll()
+        perform(driver.abort(now: now()))
+    }
+
     /// Sends a command on the open connection.
     package func send(_ body: (inout GatewayConnection, Duration) throws(GatewaySendError) -> [UInt8]) throws(GatewaySendError) {
         perform(try driver.send(now: now(), body))
@@ -111,31 +127,41 @@ package final class GatewaySessionRunner {
     // MARK: - Actions
 
     func perform(_ actions: [GatewaySessionAction]) {
-        for action in actions {
-            // A sink that stopped the session inside a report leaves nothing else to do.
+        queue += actions
+        guard !performing else { return }
+        performing = true
+        defer { performing = false }
+        while !queue.isEmpty {
+            let action = queue.removeFirst()
+            // A session that finished (a sink that stopped it inside a report) has nothing else to do.
             if finished { break }
-            switch action {
-            case .openConnection(let host, let port, let usesTLS, let request):
-                open(host: host, port: port, usesTLS: usesTLS, request: request)
-            case .write(let bytes):
-                handler?.write(bytes)
-                observer?.didWrite(bytes, isUpgradeRequest: false)
-            case .closeConnection:
-                handler?.closeChannel()
-            case .scheduleReconnect(let delay):
-                reconnectTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(delay)) { [self] in
-                    reconnectTask = nil
-                    perform(driver.reconnectTimerFired(now: now()))
-                }
-            case .requestIdentifyPermission:
-                requestIdentifyPermission()
-            case .report(let report):
-                sink(report, Moment(time: now(), connection: driver.connectionNumber))
-            case .finish(let failure):
-                finish(failure)
-            }
+            run(action)
         }
+        queue.removeAll()
         scheduleDeadline()
+    }
+
+    private func run(_ action: GatewaySessionAction) {
+        switch action {
+        case .openConnection(let host, let port, let usesTLS, let request):
+            open(host: host, port: port, usesTLS: usesTLS, request: request)
+        case .write(let bytes):
+            handler?.write(bytes)
+            observer?.didWrite(bytes, isUpgradeRequest: false)
+        case .closeConnection:
+            handler?.closeChannel()
+        case .scheduleReconnect(let delay):
+            reconnectTask = eventLoop.assumeIsolated().scheduleTask(in: SessionClock.timeAmount(delay)) { [self] in
+                reconnectTask = nil
+                perform(driver.reconnectTimerFired(now: now()))
+            }
+        case .requestIdentifyPermission:
+            requestIdentifyPermission()
+        case .report(let report):
+            sink(report, Moment(time: now(), connection: driver.connectionNumber))
+        case .finish(let failure):
+            finish(failure)
+        }
     }
 
     private func finish(_ failure: GatewaySessionFailure?) {
@@ -144,6 +170,8 @@ package final class GatewaySessionRunner {
         timer.cancel()
         reconnectTask?.cancel()
         reconnectTask = nil
+        identifyWait?.cancel()
+        identifyWait = nil
         handler?.closeChannel()
         promise.succeed(failure)
     }
@@ -160,15 +188,32 @@ package final class GatewaySessionRunner {
             perform(driver.identifyPermitted(now: now()))
             return
         }
+        identifyWait?.cancel()
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         let loop = eventLoop
-        Task {
+        // A turn granted for a connection that has ended since is not used by the next one.
+        let number = driver.connectionNumber
+        identifyWait = Task {
             await identifyGate()
-            loop.execute { bound.value.perform(bound.value.driver.identifyPermitted(now: bound.value.now())) }
+            guard !Task.isCancelled else { return }
+            loop.execute {
+                let runner = bound.value
+                guard runner.driver.connectionNumber == number else { return }
+                runner.identifyWait = nil
+                runner.perform(runner.driver.identifyPermitted(now: runner.now()))
+            }
         }
     }
 
     private func open(host: String, port: Int, usesTLS: Bool, request: [UInt8]) {
+        if usesTLS && tlsContext == nil, let makeTLSContext {
+            do {
+                tlsContext = try makeTLSContext()
+            } catch {
+                perform(driver.connectFailed(.failed("cannot set up TLS for \(host): \(error)"), now: now()))
+                return
+            }
+        }
         let sslContext = usesTLS ? tlsContext : nil
         if usesTLS && sslContext == nil {
             perform(driver.connectFailed(.failed("wss:// needs a TLS configuration"), now: now()))
@@ -203,9 +248,11 @@ package final class GatewaySessionRunner {
         }
         self.handler = handler
         observer?.connectionActive(context)
-        handler.write(request)
-        observer?.didWrite(request, isUpgradeRequest: true)
+        // Opened before the write: a write that fails at once ends the channel inside the call.
         perform(driver.connectionOpened(usesTLS: usesTLS, now: now()))
+        handler.updateReading()
+        observer?.didWrite(request, isUpgradeRequest: true)
+        handler.write(request)
     }
 
     func tlsHandshakeCompleted(_ handler: GatewaySessionChannelHandler, context: ChannelHandlerContext, alpn: String?) {

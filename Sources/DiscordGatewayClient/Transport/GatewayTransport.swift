@@ -14,7 +14,10 @@ package enum GatewayTransport {
         handler: @escaping @Sendable (any Channel) throws -> any ChannelHandler
     ) -> EventLoopFuture<any Channel> {
         let serverName = GatewayTLS.serverName(for: host)
-        return ClientBootstrap(group: eventLoop)
+        guard let bootstrap = ClientBootstrap(validatingGroup: eventLoop) else {
+            return eventLoop.makeFailedFuture(GatewayTransportError.unsupportedEventLoop)
+        }
+        return bootstrap
             .connectTimeout(SessionClock.timeAmount(timeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -27,5 +30,15 @@ package enum GatewayTransport {
                 }
             }
             .connect(host: host, port: port)
+    }
+}
+
+/// Why ``GatewayTransport`` could not even try to connect.
+package enum GatewayTransportError: Error, CustomStringConvertible {
+    /// The event loop is not one of SwiftNIO's POSIX loops (`MultiThreadedEventLoopGroup`).
+    case unsupportedEventLoop
+
+    package var description: String {
+        "the event loop cannot open sockets: use a MultiThreadedEventLoopGroup"
     }
 }

@@ -81,8 +81,10 @@ public final class GatewaySession {
             throw ConnectError(.invalidOption, error.message, exitStatus: .configuration)
         }
         let keyLog = try options.keyLogPath.map { path throws(ConnectError) in try TLSKeyLog(path: path) }
-        // Also for a ws:// URL: READY's resume URL may be wss://.
-        let tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
+        var tlsContext: NIOSSLContext?
+        if connection.destination.usesTLS || options.caFile != nil {
+            tlsContext = try GatewayTLS.makeContext(caFile: options.caFile, keyLog: keyLog)
+        }
         if let path = options.recordPath {
             do {
                 recorder = try SessionRecorder(
@@ -102,13 +104,18 @@ public final class GatewaySession {
         policy.maxDispatches = options.maxEvents
         policy.stopCloseCode = options.keepSession ? .unknownError : .normalClosure
         let driver = GatewaySessionDriver(connection: connection, identify: options.identify, policy: policy)
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        // Weak: the runner lives as long as the session, not the other way round.
+        let bound = NIOLoopBound(WeakSession(self), eventLoop: eventLoop)
         let runner = GatewaySessionRunner(
             driver: driver, eventLoop: eventLoop, tlsContext: tlsContext, connectTimeout: options.timeout
         ) { report, moment in
-            bound.value.handle(report, at: moment)
+            bound.value.session?.handle(report, at: moment)
         }
         runner.observer = GatewaySessionObserver(session: self)
+        // A ws:// session whose resume URL is wss:// (a context without --ca-file errors at first use).
+        runner.makeTLSContext = { () throws(ConnectError) -> NIOSSLContext in
+            try GatewayTLS.makeContext(caFile: nil, keyLog: keyLog)
+        }
         self.runner = runner
     }
 
@@ -149,6 +156,8 @@ public final class GatewaySession {
             detailedError = false
             lastEnd = nil
             record { recorder throws(CaptureError) in try recorder.connecting(connection: number, url: url, at: time) }
+            // A recording that failed just now ended the session.
+            if case .failure? = stopReason { return }
             sink(.connecting(connection: number, url: url, time: time))
         case .gateway(let event):
             sink(.gateway(event, connection: moment.connection, time: time))
@@ -264,9 +273,17 @@ public final class GatewaySession {
             self.recorder = nil
             let problem = ConnectError(
                 .recordingFailed, "recording stopped: \(error)", exitStatus: ProcessExitStatus(for: error))
-            guard beginStop(.failure(problem)) else { return }
-            // Not inside the runner's current input: it finishes its actions first.
-            eventLoop.assumeIsolated().execute { [self] in runner?.stop() }
+            switch stopReason {
+            case nil:
+                _ = beginStop(.failure(problem))
+            case .maxEvents?, .duration?:
+                // A clean stop with a capture cut short is not clean.
+                stopReason = .failure(problem)
+            case .interrupted?, .failure?:
+                break
+            }
+            // At once, no close handshake: what follows could not be recorded.
+            runner?.abort()
         }
     }
 
@@ -313,4 +330,11 @@ public final class GatewaySession {
                     elapsed: now, dispatches: dispatches, dispatchesPerSecond: rate, sequence: connection.sequence,
                     latency: connection.latency, connection: connectionNumber)))
     }
+}
+
+/// The session as its runner's sink holds it.
+private struct WeakSession {
+    weak var session: GatewaySession?
+
+    init(_ session: GatewaySession) { self.session = session }
 }
