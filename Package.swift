@@ -116,8 +116,8 @@ let package = Package(
         .testTarget(
             name: "GatewayCLITests",
             dependencies: [
-                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "GatewayServer", "WebSocketProtocol",
-                "SeededRandom",
+                "CaptureFormats", "GatewayCLI", "gatewayctl", "DiscordGateway", "DiscordGatewayClient", "GatewayServer",
+                "WebSocketProtocol", "SeededRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
