@@ -4,8 +4,9 @@ import GatewayServer
 import Testing
 
 extension LoopbackTests {
-    /// A consumer that sleeps stops the client's reads: the events buffered stay bounded while the
-    /// server's bytes wait (its socket stops taking writes), and nothing is lost when it reads again.
+    /// A consumer that sleeps stops the client's reads: the connection stops taking in dispatches
+    /// (its sequence stands still far below what the server sent), the events buffered stay
+    /// bounded, and nothing is lost when the consumer reads again.
     @Suite struct BackPressureTests {
         @Test func aSleepingConsumerStopsReadsAndTheBufferStaysBounded() async throws {
             let count = 5_000
@@ -30,14 +31,23 @@ extension LoopbackTests {
                 names.append(payload.eventName ?? "")
                 if names.count == 1 { break }
             }
-            // The consumer sleeps. The client must stop reading: the server's socket fills up and
-            // stays unwritable while the client holds at most the high watermark plus one read.
-            try await gateway.waitUntil("the server's socket to stop taking writes") { !$0.serverWritable }
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(!gateway.record.serverWritable)
-            // One read cycle: NIO reads at most 4 times 64 KiB before it looks at autoRead again.
+            // The consumer sleeps. The client must stop reading: what the connection has decoded
+            // (its sequence) stops growing, with at most the high watermark plus one read cycle
+            // taken in. NIO reads at most 4 times 64 KiB per cycle before it looks at autoRead
+            // again; each read may also finish a message the one before began.
             let perEvent = contentSize + 100
-            let oneRead = 4 * 65_536 / perEvent + 1
+            let oneRead = 4 * (65_536 / perEvent + 1)
+            var settled = await client.sequence
+            try await waitFor("the client to stop reading") {
+                try? await Task.sleep(for: .milliseconds(200))
+                let now = await client.sequence
+                defer { settled = now }
+                return now == settled
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let sequenceAsleep = try #require(await client.sequence)
+            #expect(sequenceAsleep == settled)
+            #expect(sequenceAsleep <= Int64(1 + high + oneRead))
             let peakWhileAsleep = client.eventBufferPeak
             #expect(peakWhileAsleep >= high)
             #expect(peakWhileAsleep <= high + oneRead)
