@@ -21,7 +21,7 @@ extension LoopbackTests {
                 $0.eventBufferHighWatermark = high
                 $0.eventBufferLowWatermark = 4
             }
-            let client = try GatewayClient(configuration: configuration, identify: testIdentify())
+            let client = try GatewayClient(configuration: configuration, identify: testIdentify(), logger: quietLogger)
             let running = Task { try await client.run() }
 
             var iterator = client.events.makeAsyncIterator()

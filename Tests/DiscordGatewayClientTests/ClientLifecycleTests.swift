@@ -11,7 +11,7 @@ extension LoopbackTests {
         @Test func cancellingRunsTaskClosesWith1000AndReturns() async throws {
             let gateway = try await LoopbackGateway.start()
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let consumer = Task {
                 for await event in client.events { collector.append(event) }
@@ -32,7 +32,7 @@ extension LoopbackTests {
             let gateway = try await LoopbackGateway.start()
             defer { Task { await gateway.stop() } }
             let configuration = testConfiguration(url: gateway.url) { $0.shutdownCloseCode = code }
-            let client = try GatewayClient(configuration: configuration, identify: testIdentify())
+            let client = try GatewayClient(configuration: configuration, identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let consumer = Task {
                 for await event in client.events { collector.append(event) }

@@ -51,7 +51,7 @@ extension LoopbackTests {
                 return []
             }
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let result = await runSession(client, collector: collector) { event, _ in
                 if case .dispatch(let payload) = event, payload.eventName == "RESUMED" { await client.close() }
@@ -76,7 +76,7 @@ extension LoopbackTests {
                 return []
             }
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             // Discord asks for 1-5 s before the new IDENTIFY.
             let result = await runSession(client, collector: collector, onEvent: closeAfter(dispatches: 2, client))
@@ -95,7 +95,7 @@ extension LoopbackTests {
                 return []
             }
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let result = await runSession(client, collector: collector) { event, _ in
                 if case .dispatch(let payload) = event, payload.eventName == "RESUMED" { await client.close() }
@@ -132,7 +132,7 @@ extension LoopbackTests {
         @Test func runCanBeCalledOnce() async throws {
             let gateway = try await LoopbackGateway.start()
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             await client.close()
             // Closed before it ran: run returns at once without connecting, and the events end.
             try await client.run()
@@ -144,7 +144,7 @@ extension LoopbackTests {
 
         @Test func badConfigurationIsRefusedAtInit() throws {
             #expect(throws: GatewayClientError.self) {
-                try GatewayClient(configuration: testConfiguration(url: "http://example.com"), identify: testIdentify())
+                try GatewayClient(configuration: testConfiguration(url: "http://example.com"), identify: testIdentify(), logger: quietLogger)
             }
             #expect(throws: GatewayClientError.self) {
                 try GatewayClient(

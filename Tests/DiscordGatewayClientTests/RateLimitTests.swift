@@ -21,7 +21,7 @@ extension LoopbackTests {
                 $0.gateway.sendsPerWindow = 120
                 $0.gateway.sendWindow = window
             }
-            let client = try GatewayClient(configuration: configuration, identify: testIdentify())
+            let client = try GatewayClient(configuration: configuration, identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let consumer = Task { for await event in client.events { collector.append(event) } }
             let running = Task { try await client.run() }

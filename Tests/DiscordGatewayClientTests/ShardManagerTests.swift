@@ -20,7 +20,7 @@ extension LoopbackTests {
             defer { Task { await gateway.stop() } }
             let manager = try GatewayShardManager(
                 configuration: testConfiguration(url: gateway.url), identify: testIdentify(), shardCount: 4,
-                maxConcurrency: maxConcurrency, identifyInterval: Self.interval)
+                maxConcurrency: maxConcurrency, identifyInterval: Self.interval, logger: quietLogger)
             #expect(manager.clients.count == 4)
             #expect(manager.client(shard: 3) != nil)
             #expect(manager.client(shard: 4) == nil)
@@ -80,7 +80,7 @@ extension LoopbackTests {
             defer { Task { await gateway.stop() } }
             let manager = try GatewayShardManager(
                 configuration: testConfiguration(url: gateway.url), identify: testIdentify(), shardCount: 2,
-                maxConcurrency: 2, identifyInterval: Self.interval)
+                maxConcurrency: 2, identifyInterval: Self.interval, logger: quietLogger)
             let consumers = manager.clients.map { client in Task { for await _ in client.events {} } }
             await #expect(throws: GatewayClientError.fatalCloseCode(.disallowedIntents)) { try await manager.run() }
             for consumer in consumers { await consumer.value }

@@ -13,7 +13,7 @@ extension LoopbackTests {
             #expect(gateway.url.hasPrefix("wss://127.0.0.1:"))
             var configuration = testConfiguration(url: gateway.url)
             try configuration.addTrustRoots(pemFile: TestTLS.caPath)
-            let client = try GatewayClient(configuration: configuration, identify: testIdentify())
+            let client = try GatewayClient(configuration: configuration, identify: testIdentify(), logger: quietLogger)
             let collector = EventCollector()
             let result = await runSession(client, collector: collector, onEvent: closeAfter(dispatches: 1, client))
             #expect(throws: Never.self) { try result.get() }
@@ -24,7 +24,7 @@ extension LoopbackTests {
         @Test func unreachableWithoutTheCA() async throws {
             let gateway = try await LoopbackGateway.start(tls: try TestTLS.serverContext())
             defer { Task { await gateway.stop() } }
-            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify())
+            let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let result = await runSession(client, collector: EventCollector())
             guard case .failure(.unreachable(let problem)) = result else {
                 Issue.record("expected .unreachable, got \(result)")

@@ -11,6 +11,9 @@ import Testing
 /// (identify pacing, rate windows) by what it holds the loop for.
 @Suite(.serialized) struct LoopbackTests {}
 
+/// A logger that drops everything, for the clients whose log lines a test does not check.
+let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
 /// The token every test identifies with; it must reach the server and never a log line.
 let testToken = "Bot test-token-4f9c2a"
 
