@@ -119,7 +119,7 @@ extension LoopbackTests {
             let collector = EventCollector()
             let result = await runSession(client, collector: collector)
 
-            #expect(throws: GatewayClientError.fatalCloseCode(.authenticationFailed)) { try result.get() }
+            #expect(throws: GatewayClientError.sessionFailed(.fatalCloseCode(.authenticationFailed))) { try result.get() }
             #expect(collector.disconnects.map(\.code) == [.authenticationFailed])
             // Nothing more comes: the gateway saw one connection, and no second one follows.
             try await Task.sleep(for: .milliseconds(300))

@@ -31,7 +31,7 @@ import Testing
         // While the socket closes (TLS may take a while), the expired step is not due again.
         #expect(pair.driver.nextDeadline == nil)
         let ended = pair.driver.endOfInput(now: .seconds(6))
-        #expect(Self.describe(ended).last == "finish unreachable(no answer to the upgrade from gateway.discord.gg:443 within 3 s)")
+        #expect(Self.describe(ended).last == "finish unreachable no answer to the upgrade from gateway.discord.gg:443 within 3 s")
     }
 
     @Test func aSocketThatEndsBeforeItWasOpenedStillEndsTheConnection() throws {

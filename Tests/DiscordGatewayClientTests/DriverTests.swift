@@ -59,7 +59,7 @@ import Testing
             case .closeConnection: "closeConnection"
             case .scheduleReconnect(let delay): "scheduleReconnect \(delay)"
             case .requestIdentifyPermission: "requestIdentifyPermission"
-            case .finish(let failure): "finish \(failure.map { "\($0)" } ?? "nil")"
+            case .finish(let failure): "finish \(failure.map(label) ?? "nil")"
             case .report(let report):
                 switch report {
                 case .connecting(let number, _): "report connecting \(number)"
@@ -77,6 +77,18 @@ import Testing
                 case .stopping(let reason): "report stopping \(reason)"
                 }
             }
+        }
+    }
+
+    /// A failure's case, and what it carries, in short.
+    static func label(_ failure: GatewaySessionFailure) -> String {
+        switch failure {
+        case .fatalCloseCode(let code): "fatalCloseCode \(code.rawValue)"
+        case .upgradeRejected(let rejection): "upgradeRejected \(rejection.statusCode)"
+        case .unreachable(let problem): "unreachable \(problem)"
+        case .disconnected(let disconnect, let upgraded): "disconnected \(disconnect.cause)\(upgraded ? " upgraded" : "")"
+        case .identifyRefused(let error): "identifyRefused \(error.kind)"
+        case .closeUnanswered: "closeUnanswered"
         }
     }
 
@@ -141,7 +153,7 @@ import Testing
         _ = pair.driver.connectionOpened(usesTLS: true, now: pair.now)
         let close = pair.toServer(pair.driver.receive(hello, now: pair.now))
         #expect(Self.describe(pair.driver.receive(close, now: pair.now)) == ["write", "report disconnected 4004", "closeConnection"])
-        #expect(Self.describe(pair.driver.endOfInput(now: pair.now)) == ["report ended 1 upgraded", "finish fatalCloseCode(AUTHENTICATION_FAILED (4004))"])
+        #expect(Self.describe(pair.driver.endOfInput(now: pair.now)) == ["report ended 1 upgraded", "finish fatalCloseCode 4004"])
         #expect(pair.driver.isFinished)
     }
 

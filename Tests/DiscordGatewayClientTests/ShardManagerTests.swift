@@ -82,7 +82,7 @@ extension LoopbackTests {
                 configuration: testConfiguration(url: gateway.url), identify: testIdentify(), shardCount: 2,
                 maxConcurrency: 2, identifyInterval: Self.interval, logger: quietLogger)
             let consumers = manager.clients.map { client in Task { for await _ in client.events {} } }
-            await #expect(throws: GatewayClientError.fatalCloseCode(.disallowedIntents)) { try await manager.run() }
+            await #expect(throws: GatewayClientError.sessionFailed(.fatalCloseCode(.disallowedIntents))) { try await manager.run() }
             for consumer in consumers { await consumer.value }
             let record = try await gateway.waitUntil("shard 0's close") { record in
                 record.disconnects.contains { $0.disconnect.initiator == .client && $0.disconnect.code == 1000 }

@@ -26,7 +26,7 @@ extension LoopbackTests {
             defer { Task { await gateway.stop() } }
             let client = try GatewayClient(configuration: testConfiguration(url: gateway.url), identify: testIdentify(), logger: quietLogger)
             let result = await runSession(client, collector: EventCollector())
-            guard case .failure(.unreachable(let problem)) = result else {
+            guard case .failure(.sessionFailed(.unreachable(let problem))) = result else {
                 Issue.record("expected .unreachable, got \(result)")
                 return
             }

@@ -51,7 +51,7 @@ public enum GatewaySessionStopReason: Sendable, Hashable {
 }
 
 /// Why a session ended without being asked to.
-public enum GatewaySessionFailure: Error, Sendable, Hashable {
+public enum GatewaySessionFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// Discord closed with a code that forbids reconnecting (4004, 4010-4014).
     case fatalCloseCode(GatewayCloseCode)
     /// The server refused the WebSocket upgrade, permanently or on the first connection.
@@ -66,6 +66,20 @@ public enum GatewaySessionFailure: Error, Sendable, Hashable {
     case identifyRefused(GatewaySendError)
     /// A stop that was asked for, whose close the server never answered.
     case closeUnanswered(GatewayDisconnect)
+
+    /// The failure in one sentence.
+    public var description: String {
+        switch self {
+        case .fatalCloseCode(let code): "the gateway closed with \(code): \(code.explanation)"
+        case .upgradeRejected(let rejection):
+            "the gateway refused the upgrade with HTTP \(rejection.statusCode)"
+                + (rejection.reason.isEmpty ? "" : " \(rejection.reason)")
+        case .unreachable(let problem): problem.sentence()
+        case .disconnected(let disconnect, _): "the connection ended: \(disconnect)"
+        case .identifyRefused(let error): "IDENTIFY or RESUME could not be sent: \(error)"
+        case .closeUnanswered(let disconnect): "the gateway did not answer our close: \(disconnect)"
+        }
+    }
 }
 
 /// What went wrong with a connection below the WebSocket: told by the I/O layer, or a wait the

@@ -120,7 +120,7 @@ public final class GatewayClient: Service, Sendable {
         } onGracefulShutdown: {
             self.stop(code: shutdownCode)
         }
-        if let failure { throw GatewayClientError(failure) }
+        if let failure { throw GatewayClientError.sessionFailed(failure) }
     }
 
     /// Stops the session: closes with `code` (1000 ends it; 4000 keeps it resumable for another

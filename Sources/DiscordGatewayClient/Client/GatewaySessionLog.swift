@@ -39,7 +39,7 @@ struct GatewaySessionLog {
         }
         logger.error(
             "session failed",
-            metadata: session(connection).merging(["error": "\(GatewayClientError(failure))"]) { $1 })
+            metadata: session(connection).merging(["error": "\(GatewayClientError.sessionFailed(failure))"]) { $1 })
     }
 
     private func gateway(_ event: GatewayEvent, connection: GatewayConnection) {
