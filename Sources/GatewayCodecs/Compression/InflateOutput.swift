@@ -2,55 +2,81 @@
 ///
 /// The decompressor inflates straight into it (no intermediate chunk buffer,
 /// no growing `Array`), then ``takeBytes()`` copies the finished payload
-/// once into an exact-size array. Growth doubles but never passes the
-/// caller's ceiling, so a decompression bomb stops at about the limit. A
-/// buffer grown past ``retainedCapacity`` by a big payload shrinks back
-/// afterwards, so a connection does not keep megabytes for a rare event.
+/// once into an exact-size array.
+///
+/// A payload that outgrows the first chunk continues in further chunks (each
+/// as large as all before it, the last cut at the caller's ceiling) instead
+/// of a grown copy, so nothing is copied while inflating and a decompression
+/// bomb holds at most its ceiling here: growing by copying held the old and
+/// the new buffer at once, 1.5 times the cap at the last step. Chunks up to
+/// ``retainedCapacity`` in all are kept for the next payload; a rare big event
+/// does not leave a connection holding megabytes.
 ///
 /// A class held in a `let`, with plain stored numbers and pointers, so its
 /// accesses need no run-time exclusivity checks: a mutable struct property of
 /// the decompressor would cost one per call, several per message.
 final class InflateOutput {
-    private var base: UnsafeMutableRawPointer
-    private var capacity: Int
+    private struct Chunk {
+        let base: UnsafeMutableRawPointer
+        let capacity: Int
+    }
+
+    /// The chunks in writing order; the first is never freed.
+    private var chunks: [Chunk]
+    /// The chunk being written and the bytes written into it.
+    private var current = 0
+    private var used = 0
     /// Bytes of the current payload so far.
     private(set) var count = 0
-    private let initialCapacity: Int
 
-    /// The largest buffer kept between payloads.
+    /// The most chunk memory kept between payloads.
     static let retainedCapacity = 1 << 20
 
     init(initialCapacity: Int = 128 << 10) {
-        self.initialCapacity = initialCapacity
-        capacity = initialCapacity
-        base = .allocate(byteCount: initialCapacity, alignment: 16)
+        chunks = [Chunk(base: .allocate(byteCount: initialCapacity, alignment: 16), capacity: initialCapacity)]
     }
 
     deinit {
-        base.deallocate()
+        for chunk in chunks { chunk.base.deallocate() }
     }
 
     /// Room for the next output, at most `ceiling - count` bytes (empty only at the ceiling);
-    /// grows the buffer when it is full.
+    /// moves on to the next chunk (allocating it if needed) when the current one is full.
     func freeSpace(ceiling: Int) -> UnsafeMutableRawBufferPointer {
-        if count == capacity && capacity < ceiling {
-            // Straight to the ceiling once doubling would reach it: stopping at a power of two
-            // one byte short would cost a last growth that copies the whole buffer to add a
-            // single byte, twice the cap in memory for a bomb.
-            grow(to: capacity >= ceiling / 2 ? ceiling : capacity * 2)
+        let allowed = ceiling - count
+        guard allowed > 0 else { return UnsafeMutableRawBufferPointer(start: chunks[current].base, count: 0) }
+        if used == chunks[current].capacity {
+            current += 1
+            used = 0
+            if current == chunks.count {
+                // Each new chunk doubles the total, but never passes the ceiling.
+                let size = min(max(count, 4 << 10), allowed)
+                chunks.append(Chunk(base: .allocate(byteCount: size, alignment: 16), capacity: size))
+            }
         }
-        let room = min(capacity, ceiling) - count
-        return UnsafeMutableRawBufferPointer(start: base + count, count: max(0, room))
+        let chunk = chunks[current]
+        return UnsafeMutableRawBufferPointer(start: chunk.base + used, count: min(chunk.capacity - used, allowed))
     }
 
     /// Records that `produced` bytes were written at the start of the last ``freeSpace(ceiling:)``.
     func commit(_ produced: Int) {
+        used += produced
         count += produced
     }
 
     /// The payload as an exact-size array; the buffer is then empty.
     func takeBytes() -> [UInt8] {
-        let bytes = [UInt8](UnsafeRawBufferPointer(start: base, count: count))
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let destination = buffer.baseAddress else { return }
+            var offset = 0
+            for index in 0...current {
+                let length = index < current ? chunks[index].capacity : used
+                (destination + offset).update(
+                    from: chunks[index].base.assumingMemoryBound(to: UInt8.self), count: length)
+                offset += length
+            }
+            initialized = offset
+        }
         discard()
         return bytes
     }
@@ -58,19 +84,17 @@ final class InflateOutput {
     /// Drops the current payload (after an error, or once taken).
     func discard() {
         count = 0
-        if capacity > Self.retainedCapacity {
-            base.deallocate()
-            capacity = initialCapacity
-            base = .allocate(byteCount: initialCapacity, alignment: 16)
+        current = 0
+        used = 0
+        // Keep the first chunks while they fit the retained budget; free the rest.
+        var kept = 0
+        var total = 0
+        while kept < chunks.count && (kept == 0 || total + chunks[kept].capacity <= Self.retainedCapacity) {
+            total += chunks[kept].capacity
+            kept += 1
         }
-    }
-
-    private func grow(to newCapacity: Int) {
-        let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        grown.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = grown
-        capacity = newCapacity
+        for chunk in chunks[kept...] { chunk.base.deallocate() }
+        chunks.removeSubrange(kept...)
     }
 }
 
