@@ -37,8 +37,8 @@ let package = Package(
         .target(name: "CJSONScan"),
         // libzstd, loaded at run time (machines have the library but not its header).
         .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        // RFC 6455 client: no dependencies, no Foundation.
-        .target(name: "WebSocketProtocol"),
+        // RFC 6455 client: no Foundation, and no dependency but CJSONScan's vector ASCII check for text frames.
+        .target(name: "WebSocketProtocol", dependencies: ["CJSONScan"]),
         // libm: Double rounding calls into it, and a client that imports no C library must still link.
         .target(
             name: "GatewayCodecs", dependencies: ["CZlib", "CZstd", "CJSONScan"],

@@ -43,6 +43,11 @@ size_t cjsonscan_mask_words(size_t length);
 /// Never reads outside `bytes[0 ..< length]`.
 void cjsonscan_classify(int kernel, const uint8_t *bytes, size_t length, uint64_t *masks);
 
+/// The number of leading ASCII bytes (below 0x80) of `bytes[0 ..< length]`, found
+/// 32 or 64 bytes at a time with the default kernel (the text-frame UTF-8 check's
+/// fast path). Never reads outside the input.
+size_t cjsonscan_ascii_prefix(const uint8_t *bytes, size_t length);
+
 /// One member of the top-level object: offsets of its key's opening quote,
 /// of its value's first byte, and just past its value.
 typedef struct {
