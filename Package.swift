@@ -37,13 +37,16 @@ let package = Package(
     targets: [
         // System zlib (zlib1g-dev) with a shim for the inflateInit2 macro.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Byte classification for the JSON scan: SSE2/AVX2 (chosen at run time) on x86-64, NEON on arm64,
+        // scalar elsewhere. No Swift package offers a sans-I/O SIMD JSON structural scan.
+        .target(name: "CJSONScan"),
         // libzstd, loaded at run time (machines have the library but not its header).
         .target(name: "CZstd", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        // RFC 6455 client: no dependencies, no Foundation.
-        .target(name: "WebSocketProtocol"),
+        // RFC 6455 client: no Foundation, and no dependency but CJSONScan's vector ASCII check for text frames.
+        .target(name: "WebSocketProtocol", dependencies: ["CJSONScan"]),
         // libm: Double rounding calls into it, and a client that imports no C library must still link.
         .target(
-            name: "GatewayCodecs", dependencies: ["CZlib", "CZstd"],
+            name: "GatewayCodecs", dependencies: ["CZlib", "CZstd", "CJSONScan"],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(
             name: "DiscordGateway", dependencies: ["WebSocketProtocol", "GatewayCodecs"],
@@ -94,7 +97,7 @@ let package = Package(
             name: "gateway-bench", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"], path: "Sources/GatewayBench"),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol", "SeededRandom"]),
         .testTarget(
-            name: "GatewayCodecsTests", dependencies: ["GatewayCodecs", "SeededRandom"],
+            name: "GatewayCodecsTests", dependencies: ["GatewayCodecs", "CJSONScan", "SeededRandom"],
             // Generators of the committed ETF vectors (they need Erlang / erlpack, not the build).
             exclude: ["Vectors/make_etf_vectors.escript", "Vectors/make_erlpack_vectors.py"]),
         .testTarget(name: "DiscordGatewayTests", dependencies: ["DiscordGateway", "GatewayServer", "SeededRandom"]),

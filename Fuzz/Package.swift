@@ -11,6 +11,7 @@ import PackageDescription
 let fuzzers: [Fuzzer] = [
     Fuzzer(name: "json-decode", module: "JSONDecodeFuzzer", dictionary: "json", maxLength: 8192),
     Fuzzer(name: "json-envelope", module: "JSONEnvelopeFuzzer", dictionary: "json", maxLength: 8192),
+    Fuzzer(name: "json-kernel-diff", module: "JSONKernelDiffFuzzer", dictionary: "json", maxLength: 8192),
     Fuzzer(name: "zlib-standalone", module: "ZlibStandaloneFuzzer", dictionary: "none", maxLength: 4096),
     Fuzzer(name: "websocket-client", module: "WebSocketClientFuzzer", dictionary: "websocket", maxLength: 4096),
     Fuzzer(name: "websocket-handshake", module: "WebSocketHandshakeFuzzer", dictionary: "websocket", maxLength: 4096),

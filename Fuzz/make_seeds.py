@@ -54,6 +54,8 @@ def write(target, items):
 json_seeds = [b for b in payloads + vectors if len(b) <= 8192]
 write('json-decode', json_seeds)
 write('json-envelope', json_seeds)
+# json-kernel-diff: the first byte is the depth cap (mod 64; a space is 32).
+write('json-kernel-diff', [b' ' + b for b in json_seeds])
 # zlib-standalone: a stream followed by two bytes that choose the small cap (big-endian, mod 4097).
 def cap(n): return struct.pack('>H', n)
 z = []

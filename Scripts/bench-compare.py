@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Side-by-side replay throughput: gateway-bench and gatewayctl vs the Python reference vs the C zlib floor.
+"""Side-by-side replay throughput: gateway-bench and gatewayctl vs the Rust, Node.js and Python peers and the C floors.
 
 Usage (from the repository root):
   python3 Scripts/bench-compare.py [--events 20000] [--rounds 5] [--repeat 3]
       [--corpus-dir /tmp/gateway-bench-corpus] [--venv /tmp/benchvenv]
-      [--only json-zlib-stream,...] [--no-replay] [--replay-command 'CMD {file}']
+      [--only json-zlib-stream,...] [--no-replay] [--no-peers] [--replay-command 'CMD {file}']
 
 Generates the corpora with ../shared/bench/make_corpus.py (once per --events),
 builds gateway-bench and gatewayctl in release and the C floor, sets up the
@@ -13,7 +13,10 @@ runs, for each round and each corpus in turn: ours (gateway-bench, timed
 inside the process), the end-to-end commands users run (`gatewayctl replay
 --summary --quiet FILE` and `gatewayctl replay --format jsonl --no-frames FILE
 > /dev/null`, wall clock including process start), the Python reference
-(discord-gateway 0.4.0), the floor. Each program takes the median of --repeat
+(discord-gateway 0.4.0), the zlib floor, and (unless --no-peers) the Rust peer
+(serde_json + flate2, envelope and full Value), the Node.js peer and the
+simdjson floor from ../shared/bench/ (Scripts/install-bench-peers.sh installs
+what they need). Each program takes the median of --repeat
 runs after a warm-up; the table shows the medians over rounds of the times and
 of the per-round ratios. Only ratios from one run are meaningful on a shared
 machine.
@@ -40,12 +43,14 @@ CORPORA = [
     ("json-zstd-stream", ["--encoding", "json", "--compress", "zstd-stream"], None, False),
 ]
 TARGETS = {
-    "json-none": "≥ 20× faster than Python",
-    "json-zlib-stream": "≤ 1.3× floor, ≥ 9× Python",
-    "etf-zlib-stream": "≤ 2× floor, ≥ 30× Python",
-    "json-payload": "≤ 1.4× floor",
+    "json-none": "≥ 25× Python, ≥ 1.5× Rust, ≤ 1.3× simdjson",
+    "json-zlib-stream": "≤ 1.2× floor",
+    "etf-zlib-stream": "≤ 1.6× floor",
+    "json-payload": "≤ 1.25× floor",
     "json-zstd-stream": "(no target)",
 }
+# The corpora the Rust and Node.js peers decode (JSON without zstd).
+PEER_CORPORA = {"json-none", "json-zlib-stream", "json-payload"}
 
 
 def run(command, **kwargs):
@@ -99,6 +104,21 @@ def build(with_cli):
     return binaries / "gateway-bench", binaries / "gatewayctl", floor
 
 
+def build_peers():
+    """The Rust peer (release, offline from Debian's crates; ../shared/bench/ is read-only, so it
+    builds from a copy in /tmp) and the simdjson floor. The Node.js peer needs no build."""
+    print("building the Rust peer (cargo, offline) and the simdjson floor ...", flush=True)
+    rust_dir = Path("/tmp/rust_baseline")
+    if rust_dir.exists():
+        subprocess.run(["rm", "-rf", str(rust_dir / "src"), str(rust_dir / "Cargo.toml"), str(rust_dir / ".cargo")],
+                       check=True)
+    run(["cp", "-r", str(SHARED / "rust_baseline"), "/tmp/"])
+    run(["cargo", "build", "--release", "--offline"], cwd=rust_dir)
+    simdjson = Path("/tmp/simdjson_floor")
+    run(["c++", "-O3", "-std=c++17", "-o", str(simdjson), str(SHARED / "simdjson_floor.cpp"), "-lsimdjson"])
+    return rust_dir / "target" / "release" / "rust_baseline", simdjson
+
+
 def time_command(command, repeat):
     """Wall time of an end-to-end command (process start included, output to /dev/null),
     median of repeat runs after a warm-up."""
@@ -121,6 +141,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated corpus names")
     parser.add_argument("--no-replay", action="store_true",
                         help="skip the end-to-end gatewayctl replay rows")
+    parser.add_argument("--no-peers", action="store_true",
+                        help="skip the Rust and Node.js peers and the simdjson floor")
     parser.add_argument("--replay-command", default="",
                         help="also time this end-to-end command, {file} replaced by the corpus")
     args = parser.parse_args()
@@ -129,6 +151,7 @@ def main():
     python = setup_venv(args.venv)
     files = make_corpora(python, args.corpus_dir, args.events, names)
     bench, gatewayctl, floor = build(not args.no_replay)
+    rust, simdjson = (None, None) if args.no_peers else build_peers()
 
     # End-to-end commands: (column, argument list with {file}).
     commands = []
@@ -138,7 +161,8 @@ def main():
     if args.replay_command:
         commands.append(("custom", shlex.split(args.replay_command)))
 
-    results = {name: {"ours": [], "python": [], "floor": [], "startup": [],
+    results = {name: {"ours": [], "python": [], "floor": [], "startup": [], "rust": [], "rust_value": [],
+                      "node": [], "simdjson": [],
                       **{column: [] for column, _ in commands}} for name in names}
     for round_index in range(args.rounds):
         print(f"round {round_index + 1}/{args.rounds}", flush=True)
@@ -155,6 +179,16 @@ def main():
             if floor_arguments is not None:
                 out = run([str(floor), str(path), str(args.repeat)] + floor_arguments)
                 results[name]["floor"].append(seconds_from(out, r"median_seconds=([0-9.]+)"))
+            if rust is not None and name in PEER_CORPORA:
+                out = run([str(rust), str(path), "--repeat", str(args.repeat)])
+                results[name]["rust"].append(seconds_from(out, r"median seconds=([0-9.]+)"))
+                out = run([str(rust), str(path), "--repeat", str(args.repeat), "--value"])
+                results[name]["rust_value"].append(seconds_from(out, r"median seconds=([0-9.]+)"))
+                out = run(["node", str(SHARED / "node_baseline.mjs"), str(path), "--repeat", str(args.repeat)])
+                results[name]["node"].append(seconds_from(out, r"median seconds=([0-9.]+)"))
+            if simdjson is not None and name == "json-none":
+                out = run([str(simdjson), str(path), str(args.repeat)])
+                results[name]["simdjson"].append(seconds_from(out, r"median_seconds=([0-9.]+)"))
             for column, template in commands:
                 command = [argument.replace("{file}", str(path)) for argument in template]
                 results[name][column].append(time_command(command, args.repeat))
@@ -182,6 +216,25 @@ def main():
                      cell(median_ratio(r["ours"], r["floor"]), "×", 2), cell(median_ratio(r["python"], r["ours"]), "×"),
                      cell(statistics.median(r["rss"]), ""), TARGETS[name]])
     print_table(header, rows)
+    if rust is not None:
+        print()
+        print("Peers (ratio = peer time / ours, above 1 means we are faster; simdjson: ours / its parse alone):")
+        print("  rust = serde_json into {op, s, t, d: IgnoredAny} + flate2; rust Value = full serde_json::Value;")
+        print("  node = node_baseline.mjs (discord.js's pipeline without native add-ons); simdjson = DOM parse only")
+        header = ["corpus", "ours ms", "rust ms", "rust Value ms", "node ms", "simdjson ms", "rust/ours",
+                  "rust Value/ours", "node/ours", "python/ours", "ours/floor", "ours/simdjson"]
+        rows = []
+        for name in names:
+            r = results[name]
+            rows.append([name, cell(med(r["ours"]), ""), cell(med(r["rust"]), ""), cell(med(r["rust_value"]), ""),
+                         cell(med(r["node"]), ""), cell(med(r["simdjson"]), ""),
+                         cell(median_ratio(r["rust"], r["ours"]), "×", 2),
+                         cell(median_ratio(r["rust_value"], r["ours"]), "×", 2),
+                         cell(median_ratio(r["node"], r["ours"]), "×", 2),
+                         cell(median_ratio(r["python"], r["ours"]), "×"),
+                         cell(median_ratio(r["ours"], r["floor"]), "×", 2),
+                         cell(median_ratio(r["ours"], r["simdjson"]), "×", 2)])
+        print_table(header, rows)
     if commands:
         columns = [column for column, _ in commands]
         print()

@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// Incremental UTF-8 validation (RFC 3629), fed any number of chunks.
 ///
 /// A WebSocket text message must be valid UTF-8 as a whole, but a code point
@@ -39,7 +41,12 @@ struct UTF8Validator: Sendable, Hashable {
                 index += 1
                 continue
             }
-            // Discord's JSON is nearly all ASCII: skip it 16, then 8 bytes at a time.
+            // Discord's JSON is nearly all ASCII: skip long runs with the vector check
+            // (CJSONScan), shorter ones 16, then 8 bytes at a time.
+            if count - index >= 64, let base = bytes.baseAddress {
+                index += cjsonscan_ascii_prefix(
+                    (base + index).assumingMemoryBound(to: UInt8.self), count - index)
+            }
             while count - index >= 16 {
                 let first = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                 let second = bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)

@@ -99,6 +99,20 @@ import Testing
         #expect(run.stderr.contains("input byte \(Self.response.count)"), "\(run.stderr)")
     }
 
+    /// A refused zlib bomb holds at most the cap and the input beyond what the program takes anyway
+    /// (the inflate output grows in chunks, never by copying): measured against a run on a tiny payload,
+    /// with 16 MiB of slack for the hex text and allocator rounding.
+    @Test func decodingABombHoldsTheCapAndTheInput() throws {
+        let bomb = try Self.zlibBomb(mebibytes: 1024)
+        let hex = Array(bomb.map { String(format: "%02x", $0) }.joined().utf8)
+        let baseline = try MeasuredRun.gatewayctl(["decode", "--format", "jsonl", "--file"], onFile: Array(#"{"op":1,"d":null}"#.utf8))
+        let run = try MeasuredRun.gatewayctl(["decode", "--format", "jsonl", "--file"], onFile: hex)
+        #expect(run.stderr.contains("exceeds the limit"), "\(run.stderr)")
+        guard let base = baseline.peakResidentBytes, let peak = run.peakResidentBytes else { return }
+        let allowed = CodecLimits().maxDecompressedPayloadSize + hex.count + bomb.count + (16 << 20)
+        #expect(peak - base < allowed, "peak \(peak >> 20) MiB, \(base >> 20) MiB without the bomb")
+    }
+
     @Test func decodingABombIsRefusedAtTheCap() throws {
         let bomb = try Self.zlibBomb(mebibytes: 1024)
         let hex = Array(bomb.map { String(format: "%02x", $0) }.joined().utf8)

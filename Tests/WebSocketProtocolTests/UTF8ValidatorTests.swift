@@ -75,4 +75,24 @@ import Testing
             #expect(verdict(bytes) == firstBad, "\(bytes)")
         }
     }
+
+    /// The vector ASCII check (runs of 64 bytes or more) stops exactly at the first
+    /// non-ASCII byte: a bad or multi-byte sequence at every offset of long ASCII runs,
+    /// whole against byte by byte (which never takes the vector path).
+    @Test func longASCIIRunsStopAtTheFirstNonASCIIByte() {
+        let tails: [[UInt8]] = [[0xFF], [0x80], [0xC3, 0xA9], [0xE2, 0x9C, 0x93], [0xF0, 0x9D, 0x84, 0x9E], [0xED, 0xA0, 0x80], [0xC3]]
+        for length in 0..<200 {
+            for tail in tails {
+                let bytes = ascii(String(repeating: "a", count: length)) + tail + ascii(String(repeating: "b", count: 70))
+                var byteByByte = UTF8Validator()
+                var firstBad: Int?
+                for (index, byte) in bytes.enumerated() where firstBad == nil {
+                    if byteByByte.validate([byte]) != nil { firstBad = index }
+                }
+                if firstBad == nil && !byteByByte.isAtCharacterBoundary { firstBad = bytes.count }
+                #expect(verdict(bytes) == firstBad, "\(length) ASCII bytes then \(tail)")
+            }
+        }
+        #expect(verdict(ascii(String(repeating: "z", count: 1000))) == nil)
+    }
 }

@@ -70,8 +70,16 @@ public enum GatewayJSON {
     public static func scanEnvelope(
         _ bytes: UnsafeRawBufferPointer, limits: CodecLimits = .init()
     ) throws(JSONDecodingError) -> GatewayEnvelope {
-        var scanner = JSONEnvelopeScanner(bytes, limits: limits)
-        return try scanner.scan()
+        try scanEnvelope(bytes, limits: limits, kernel: .default)
+    }
+
+    /// ``scanEnvelope(_:limits:)-(UnsafeRawBufferPointer,_)`` with a chosen byte classifier
+    /// (tests compare every kernel with the scalar one). An unsupported kernel runs as scalar.
+    @_spi(JSONKernels)
+    public static func scanEnvelope(
+        _ bytes: UnsafeRawBufferPointer, limits: CodecLimits, kernel: JSONScanKernel
+    ) throws(JSONDecodingError) -> GatewayEnvelope {
+        try kernel.scanEnvelope(bytes, limits: limits)
     }
 
     /// Validates a whole payload and returns its envelope; see the `UnsafeRawBufferPointer` overload.

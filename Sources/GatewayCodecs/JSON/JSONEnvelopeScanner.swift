@@ -1,3 +1,5 @@
+import CJSONScan
+
 /// Validates a whole gateway payload and reads only its envelope fields.
 ///
 /// The top level must be an object. `op`, `s` and `t` are read where they
@@ -69,6 +71,44 @@ struct JSONEnvelopeScanner {
         let closingBrace = lexer.index
         lexer.index += 1
         try lexer.expectEndOfDocument()
+        guard let op else {
+            throw invalidEnvelope(at: closingBrace, "the payload has no 'op' (object ends at byte \(closingBrace))")
+        }
+        return GatewayEnvelope(op: op, sequence: sequence, eventName: eventName, dataRange: dataRange)
+    }
+
+    /// The envelope of a payload the vector path has already validated as JSON:
+    /// reads each top-level member's key and, for `op`, `s` and `t`, its value,
+    /// in input order, as ``scan()`` does. On valid JSON the only errors left are
+    /// the envelope's own, so they come out as ``scan()`` would throw them.
+    mutating func envelope(
+        members: UnsafeBufferPointer<cjsonscan_member>, closingBrace: Int
+    ) throws(JSONDecodingError) -> GatewayEnvelope {
+        var op: Int?
+        var sequence: Int64?
+        var sequenceSeen = false
+        var eventName: String?
+        var eventNameSeen = false
+        var dataRange: Range<Int>?
+        for member in members {
+            lexer.index = member.key
+            let field = try readKey()
+            lexer.skipWhitespace()
+            switch field {
+            case .op where op == nil:
+                op = try readOp()
+            case .sequence where !sequenceSeen:
+                sequenceSeen = true
+                sequence = try readSequence()
+            case .eventName where !eventNameSeen:
+                eventNameSeen = true
+                eventName = try readEventName()
+            case .data where dataRange == nil:
+                dataRange = member.value..<member.value_end
+            case .op, .sequence, .eventName, .data, .other:
+                break
+            }
+        }
         guard let op else {
             throw invalidEnvelope(at: closingBrace, "the payload has no 'op' (object ends at byte \(closingBrace))")
         }
