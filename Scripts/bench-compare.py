@@ -248,7 +248,7 @@ def main():
         if "summary" in columns:
             header += ["summary/bench", "python/summary"]
         if "summary" in columns and "jsonl" in columns:
-            header += ["jsonl/summary (≤ 3×)"]
+            header += ["jsonl/summary (≤ 2×)"]
         if "summary" in columns:
             header += ["summary/floor"]
         rows = []
