@@ -84,9 +84,6 @@ package final class GatewaySessionRunner {
     /// Time since the session started.
     package func now() -> Duration { clock.now() }
 
-    /// The event-loop deadline of a session time.
-    package func clockDeadline(_ time: Duration) -> NIODeadline { clock.deadline(time) }
-
     /// Opens the first connection. The future completes when the session is over: nil after a stop
     /// that was asked for, else the failure.
     package func start() -> EventLoopFuture<GatewaySessionFailure?> {

@@ -52,8 +52,7 @@ public final class GatewaySession {
     private var stopReason: StopReason?
     private var finished = false
 
-    /// The current connection's number, and whether its raw error was shown yet (`--verbose`).
-    private(set) var connectionNumber = 0
+    /// Whether the current connection's raw error was shown yet (`--verbose`).
     var detailedError = false
     /// How the last connection ended, for the reason of the reconnect that follows.
     private var lastEnd: (problem: GatewayTransportProblem?, disconnect: GatewayDisconnect?, upgraded: Bool)?
@@ -140,8 +139,8 @@ public final class GatewaySession {
         runner?.stop()
     }
 
-    /// The gateway connection (sequence, latency) of the running session.
-    var connection: GatewayConnection? { runner?.connection }
+    /// The current connection's number.
+    var connectionNumber: Int { runner?.connectionNumber ?? 0 }
 
     /// Time since the session started.
     func now() -> Duration { runner?.now() ?? .zero }
@@ -152,7 +151,6 @@ public final class GatewaySession {
         let time = moment.time
         switch report {
         case .connecting(let number, let url):
-            connectionNumber = number
             detailedError = false
             lastEnd = nil
             record { recorder throws(CaptureError) in try recorder.connecting(connection: number, url: url, at: time) }

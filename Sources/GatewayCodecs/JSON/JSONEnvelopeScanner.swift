@@ -19,6 +19,19 @@ struct JSONEnvelopeScanner {
 
     private enum Field { case op, sequence, eventName, data, other }
 
+    /// The envelope as its members are read: the first occurrence of each key wins.
+    private struct Fields {
+        var op: Int?
+        var sequence: Int64?
+        var sequenceSeen = false
+        var eventName: String?
+        var eventNameSeen = false
+        var dataRange: Range<Int>?
+
+        /// Whether this member is the first `d`, whose range is to be kept.
+        func takesData(_ field: Field) -> Bool { field == .data && dataRange == nil }
+    }
+
     mutating func scan() throws(JSONDecodingError) -> GatewayEnvelope {
         let first = try lexer.nextSignificantByte(expected: "a JSON object")
         guard first == .openBrace else {
@@ -34,33 +47,20 @@ struct JSONEnvelopeScanner {
         guard maxDepth >= 1 else { throw lexer.depthLimitExceeded(maxDepth) }
         lexer.index += 1
 
-        var op: Int?
-        var sequence: Int64?
-        var sequenceSeen = false
-        var eventName: String?
-        var eventNameSeen = false
-        var dataRange: Range<Int>?
-
+        var fields = Fields()
         if try lexer.nextSignificantByte(expected: "a string key or '}'") != .closeBrace {
             while true {
                 let field = try readKey()
                 lexer.skipWhitespace()
-                switch field {
-                case .op where op == nil:
-                    op = try readOp()
-                case .sequence where !sequenceSeen:
-                    sequenceSeen = true
-                    sequence = try readSequence()
-                case .eventName where !eventNameSeen:
-                    eventNameSeen = true
-                    eventName = try readEventName()
-                case .data where dataRange == nil:
-                    _ = try lexer.nextSignificantByte(expected: "a JSON value")
-                    let start = lexer.index
-                    try skipValue()
-                    dataRange = start..<lexer.index
-                case .op, .sequence, .eventName, .data, .other:
-                    try skipValue()
+                if try !readEnvelopeValue(field, into: &fields) {
+                    if fields.takesData(field) {
+                        _ = try lexer.nextSignificantByte(expected: "a JSON value")
+                        let start = lexer.index
+                        try skipValue()
+                        fields.dataRange = start..<lexer.index
+                    } else {
+                        try skipValue()
+                    }
                 }
                 let separator = try lexer.nextSignificantByte(expected: "',' or '}'")
                 if separator == .closeBrace { break }
@@ -71,10 +71,7 @@ struct JSONEnvelopeScanner {
         let closingBrace = lexer.index
         lexer.index += 1
         try lexer.expectEndOfDocument()
-        guard let op else {
-            throw invalidEnvelope(at: closingBrace, "the payload has no 'op' (object ends at byte \(closingBrace))")
-        }
-        return GatewayEnvelope(op: op, sequence: sequence, eventName: eventName, dataRange: dataRange)
+        return try envelope(fields, closingBrace: closingBrace)
     }
 
     /// The envelope of a payload the vector path has already validated as JSON:
@@ -84,35 +81,43 @@ struct JSONEnvelopeScanner {
     mutating func envelope(
         members: UnsafeBufferPointer<cjsonscan_member>, closingBrace: Int
     ) throws(JSONDecodingError) -> GatewayEnvelope {
-        var op: Int?
-        var sequence: Int64?
-        var sequenceSeen = false
-        var eventName: String?
-        var eventNameSeen = false
-        var dataRange: Range<Int>?
+        var fields = Fields()
         for member in members {
             lexer.index = member.key
             let field = try readKey()
             lexer.skipWhitespace()
-            switch field {
-            case .op where op == nil:
-                op = try readOp()
-            case .sequence where !sequenceSeen:
-                sequenceSeen = true
-                sequence = try readSequence()
-            case .eventName where !eventNameSeen:
-                eventNameSeen = true
-                eventName = try readEventName()
-            case .data where dataRange == nil:
-                dataRange = member.value..<member.value_end
-            case .op, .sequence, .eventName, .data, .other:
-                break
+            if try !readEnvelopeValue(field, into: &fields), fields.takesData(field) {
+                fields.dataRange = member.value..<member.value_end
             }
         }
-        guard let op else {
+        return try envelope(fields, closingBrace: closingBrace)
+    }
+
+    /// Reads the value of the first `op`, `s` or `t` into `fields`; false for any other member
+    /// (a later repeat, `d`, an unknown key), whose value is left where it is.
+    @inline(__always)
+    private mutating func readEnvelopeValue(_ field: Field, into fields: inout Fields) throws(JSONDecodingError) -> Bool {
+        switch field {
+        case .op where fields.op == nil:
+            fields.op = try readOp()
+        case .sequence where !fields.sequenceSeen:
+            fields.sequenceSeen = true
+            fields.sequence = try readSequence()
+        case .eventName where !fields.eventNameSeen:
+            fields.eventNameSeen = true
+            fields.eventName = try readEventName()
+        case .op, .sequence, .eventName, .data, .other:
+            return false
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func envelope(_ fields: Fields, closingBrace: Int) throws(JSONDecodingError) -> GatewayEnvelope {
+        guard let op = fields.op else {
             throw invalidEnvelope(at: closingBrace, "the payload has no 'op' (object ends at byte \(closingBrace))")
         }
-        return GatewayEnvelope(op: op, sequence: sequence, eventName: eventName, dataRange: dataRange)
+        return GatewayEnvelope(op: op, sequence: fields.sequence, eventName: fields.eventName, dataRange: fields.dataRange)
     }
 
     /// Reads `"key" :` and says which envelope field it names.
